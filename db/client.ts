@@ -1,0 +1,74 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+/** A database or a transaction: domain functions take either, so they compose. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export type DatabaseTarget =
+  | { kind: "pglite"; dir?: string }
+  | { kind: "postgres"; url: string; poolMax?: number };
+
+export interface Database {
+  db: Db;
+  kind: DatabaseTarget["kind"];
+  /** Where the data lives, safe to print (no password). */
+  label: string;
+  close(): Promise<void>;
+}
+
+const MIGRATIONS = path.join(process.cwd(), "drizzle");
+/** Arbitrary, fixed: serialises migrations when several processes start at once. */
+const MIGRATION_LOCK = 7_402_001;
+
+/** Opens the database and brings its schema up to date. */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  return target.kind === "pglite" ? openPglite(target.dir) : openPostgres(target);
+}
+
+async function openPglite(dir: string | undefined): Promise<Database> {
+  if (dir) mkdirSync(dir, { recursive: true });
+  const client = dir ? new PGlite(dir) : new PGlite();
+  await client.waitReady;
+  const db = drizzlePglite(client, { schema });
+  await migratePglite(db, { migrationsFolder: MIGRATIONS });
+  return {
+    db: db as unknown as Db,
+    kind: "pglite",
+    label: dir ? `PGlite (embedded) at ${dir}` : "PGlite (in memory)",
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(target: { url: string; poolMax?: number }): Promise<Database> {
+  const migrator = postgres(target.url, { max: 1, onnotice: () => {} });
+  try {
+    await migrator`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await migratePostgres(drizzlePostgres(migrator), { migrationsFolder: MIGRATIONS });
+    await migrator`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+  } finally {
+    await migrator.end();
+  }
+  const client = postgres(target.url, { max: target.poolMax ?? 20, onnotice: () => {} });
+  const url = new URL(target.url);
+  return {
+    db: drizzlePostgres(client, { schema }) as unknown as Db,
+    kind: "postgres",
+    label: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`,
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/** Rows of a raw `db.execute`, whichever driver ran it. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

@@ -1,0 +1,56 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { endpoints } from "./endpoints";
+
+export const paymentStatus = pgEnum("payment_status", ["pending", "settled", "failed"]);
+
+/**
+ * One x402 payment for a credit pack. Recorded as `pending` before settlement so that an
+ * unknown outcome (timeout, crash) can be reconciled from the chain; the unique key on the
+ * EIP-3009 authorization makes a replayed or concurrent submission land on the same row.
+ */
+export const payments = pgTable(
+  "payments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    endpointId: integer("endpoint_id")
+      .notNull()
+      .references(() => endpoints.id, { onDelete: "restrict" }),
+    packId: text("pack_id").notNull(),
+    credits: bigint("credits", { mode: "bigint" }).notNull(),
+    network: text("network").notNull(),
+    asset: text("asset").notNull(),
+    payer: text("payer").notNull(),
+    payTo: text("pay_to").notNull(),
+    amount: bigint("amount", { mode: "bigint" }).notNull(),
+    nonce: text("nonce").notNull(),
+    status: paymentStatus("status").notNull().default("pending"),
+    transaction: text("transaction"),
+    failureReason: text("failure_reason"),
+    paymentIdentifier: text("payment_identifier"),
+    payload: jsonb("payload").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("payments_authorization_uq").on(t.network, t.asset, t.payer, t.nonce),
+    index("payments_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
+    index("payments_payer_idx").on(t.payer, t.createdAt),
+    check("payments_amount_positive", sql`${t.amount} > 0`),
+  ],
+);
+
+export type Payment = typeof payments.$inferSelect;
+export type NewPayment = typeof payments.$inferInsert;

@@ -1,0 +1,52 @@
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), "must start with postgres:// or postgresql://");
+
+/** Every setting the product reads from the environment. Empty strings count as unset. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(20),
+  PGLITE_DIR: z.string().min(1).default(".data/pglite"),
+  DATA_DIR: z.string().min(1).default(".data"),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PUBLIC_URL: z.string().url().optional(),
+  APP_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  NETWORK: z
+    .string()
+    .regex(/^eip155:\d+$/, "must be a CAIP-2 EVM network such as eip155:8453")
+    .default("eip155:31337"),
+  ALLOW_PGLITE_MAINNET: booleanFlag.default(false),
+  SEED_DEMO: booleanFlag.optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Parses the environment once. Throws a ConfigError whose message names the first bad
+ * variable, so a start-up failure reads as one actionable line.
+ */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = issue?.path.join(".") ?? "environment";
+    throw new ConfigError(`${name}: ${issue?.message ?? "invalid value"}`);
+  }
+  return result.data;
+}

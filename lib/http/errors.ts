@@ -1,0 +1,62 @@
+/** Every error code the API answers with, and its HTTP status. One table, one place. */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  invalid_json: 400,
+  invalid_wallet: 400,
+  invalid_endpoint: 400,
+  invalid_field: 422,
+  wallet_proof_required: 401,
+  insufficient_credits: 402,
+  payment_required: 402,
+  forbidden: 403,
+  not_found: 404,
+  endpoint_not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  idempotency_conflict: 409,
+  payload_too_large: 413,
+  uri_too_long: 414,
+  headers_too_large: 431,
+  rate_limited: 429,
+  internal_error: 500,
+  origin_unavailable: 502,
+  endpoint_paused: 503,
+  ledger_unavailable: 503,
+  origin_timeout: 504,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** A refusal the client caused or can act on; its message is safe to show. */
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export function errorBody(code: ErrorCode, message: string) {
+  return { error: { code, message } };
+}
+
+/** Maps anything thrown to a JSON response; unknown errors are logged in full and masked. */
+export function errorResponse(err: unknown, log: (e: unknown) => void = console.error): Response {
+  if (err instanceof ApiError) {
+    return Response.json(
+      { error: { code: err.code, message: err.message, ...err.details } },
+      { status: err.status },
+    );
+  }
+  log(err);
+  return Response.json(errorBody("internal_error", "Something went wrong on our side."), {
+    status: 500,
+  });
+}
