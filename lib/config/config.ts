@@ -20,6 +20,7 @@ export interface Config {
   appSecret: string;
   network: string;
   seedDemo: boolean;
+  fastPaths: boolean;
 }
 
 export function isTestNetwork(network: string): boolean {
@@ -58,6 +59,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     appSecret: env.APP_SECRET ?? embeddedSecret(dataDir),
     network: env.NETWORK,
     seedDemo: env.SEED_DEMO ?? database.kind === "pglite",
+    fastPaths: env.FAST_PATHS,
   };
 }
 

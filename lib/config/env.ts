@@ -26,6 +26,8 @@ export const envSchema = z.object({
     .default("eip155:31337"),
   ALLOW_PGLITE_MAINNET: booleanFlag.default(false),
   SEED_DEMO: booleanFlag.optional(),
+  /** Off: every request goes through Next's pipeline (to compare the two doors). */
+  FAST_PATHS: booleanFlag.default(true),
 });
 
 export type Env = z.infer<typeof envSchema>;

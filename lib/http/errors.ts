@@ -34,6 +34,7 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -52,7 +53,7 @@ export function errorResponse(err: unknown, log: (e: unknown) => void = console.
   if (err instanceof ApiError) {
     return Response.json(
       { error: { code: err.code, message: err.message, ...err.details } },
-      { status: err.status },
+      { status: err.status, headers: err.headers },
     );
   }
   log(err);

@@ -1,4 +1,5 @@
 import type { TestProject } from "vitest/node";
+import { ensureBuild } from "@/scripts/ensure-build";
 import { postgresReachable, TEST_DATABASE_URL, type TestTarget } from "./databases";
 
 declare module "vitest" {
@@ -19,5 +20,7 @@ export default async function setup(project: TestProject) {
       `\n${line}\n!! PostgreSQL at ${where} is UNREACHABLE.\n!! Ledger tests run on PGlite ONLY; the real-server half of the suite is NOT run.\n!! Start PostgreSQL or set TEST_DATABASE_URL.\n${line}\n`,
     );
   }
+  // HTTP tests run the production build, as `npm start` does.
+  ensureBuild();
   project.provide("dbTargets", reachable ? ["pglite", "postgres"] : ["pglite"]);
 }

@@ -1,0 +1,31 @@
+import { z } from "zod";
+import type { AppContext } from "@/lib/app/context";
+import { requireEndpoint } from "@/lib/endpoints/find";
+import { slugSchema } from "@/lib/endpoints/slug";
+import { allowMethods } from "@/lib/http/handler";
+import { parseQuery } from "@/lib/http/query";
+import { getBalance, listBalances } from "@/lib/ledger";
+import { checksumWallet, parseWallet } from "@/lib/wallet";
+
+const querySchema = z.object({ endpoint: slugSchema.optional() });
+
+/**
+ * GET /api/credits/balance — the seed protocol's balance call. With `endpoint`, that
+ * account's credits (0 if never bought); without, every balance the wallet holds.
+ */
+export const handleBalance = allowMethods(["GET", "HEAD"], balance);
+
+async function balance(request: Request, ctx: AppContext): Promise<Response> {
+  const wallet = parseWallet(request.headers.get("x-wallet-address"));
+  const { endpoint: slug } = parseQuery(new URL(request.url), querySchema, "invalid_endpoint");
+  if (slug === undefined) {
+    const rows = await listBalances(ctx.db, wallet);
+    return Response.json({
+      wallet: checksumWallet(wallet),
+      balances: rows.map((r) => ({ endpoint: r.endpoint, credits: Number(r.credits) })),
+    });
+  }
+  const endpoint = await requireEndpoint(ctx.db, slug);
+  const credits = await getBalance(ctx.db, { endpointId: endpoint.id, wallet });
+  return Response.json({ credits: Number(credits), endpoint: endpoint.slug });
+}

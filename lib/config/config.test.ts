@@ -1,0 +1,62 @@
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from ".";
+
+const dataDir = () => mkdtempSync(path.join(tmpdir(), "x402-config-"));
+
+describe("loadConfig", () => {
+  it("defaults to embedded PGlite on port 3000 with a persisted generated secret", () => {
+    const dir = dataDir();
+    const config = loadConfig({ DATA_DIR: dir });
+    expect(config.database).toEqual({ kind: "pglite", dir: path.resolve(".data/pglite") });
+    expect(config.port).toBe(3000);
+    expect(config.publicUrl).toBe("http://localhost:3000");
+    expect(config.network).toBe("eip155:31337");
+    expect(config.seedDemo).toBe(true);
+    const file = path.join(dir, "app-secret");
+    expect(readFileSync(file, "utf8").trim()).toBe(config.appSecret);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadConfig({ DATA_DIR: dir }).appSecret).toBe(config.appSecret);
+  });
+
+  it("switches to PostgreSQL with DATABASE_URL alone", () => {
+    const config = loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: "postgres://u@db:5432/x" });
+    expect(config.database).toEqual({
+      kind: "postgres",
+      url: "postgres://u@db:5432/x",
+      poolMax: 20,
+    });
+    expect(config.seedDemo).toBe(false);
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: "", PORT: "" }).port).toBe(3000);
+  });
+
+  it.each([
+    [{ PORT: "70000" }, /^PORT: /],
+    [{ PORT: "abc" }, /^PORT: /],
+    [{ DATABASE_URL: "mysql://x/y" }, /^DATABASE_URL: /],
+    [{ PUBLIC_URL: "not a url" }, /^PUBLIC_URL: /],
+    [{ APP_SECRET: "short" }, /^APP_SECRET: must be at least 32/],
+    [{ NETWORK: "base" }, /^NETWORK: /],
+    [{ FAST_PATHS: "maybe" }, /^FAST_PATHS: /],
+    [{ NODE_ENV: "production", DATABASE_URL: "postgres://db/x" }, /^APP_SECRET: required/],
+    [{ NETWORK: "eip155:8453" }, /^NETWORK: eip155:8453 moves real money and needs DATABASE_URL/],
+  ])("rejects %o naming the variable", (env, message) => {
+    const load = () => loadConfig({ DATA_DIR: dataDir(), ...env });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(message);
+  });
+
+  it("allows mainnet on PGlite only when the operator says so", () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      NETWORK: "eip155:8453",
+      ALLOW_PGLITE_MAINNET: "true",
+    });
+    expect(config.network).toBe("eip155:8453");
+  });
+});

@@ -1,0 +1,77 @@
+import { sql } from "drizzle-orm";
+import { creditPacks, endpoints } from "@/db/schema";
+import type { AppContext } from "@/lib/app/context";
+import { credit } from "@/lib/ledger";
+import { DEMO_BUYER, DEMO_PROVIDER, DEMO_SLUG } from "./accounts";
+
+/** Routes of the demo API, with their costs, as a provider would declare them. */
+export const DEMO_API_SCHEMA = {
+  version: 1,
+  routes: [
+    { path: "/echo", method: "GET", summary: "Echoes the request back.", credits: 1 },
+    {
+      path: "/analyze",
+      method: "POST",
+      summary: "Counts words and guesses the mood of a text.",
+      credits: 5,
+      parameters: [],
+      requestBody: {
+        contentType: "application/json",
+        fields: [{ name: "text", type: "string", required: true }],
+      },
+    },
+  ],
+};
+
+/**
+ * Makes sure the demo endpoint exists, points at the demo API this server serves, and that
+ * the demo buyer holds its welcome credits. Safe to run at every start.
+ */
+export async function seedDemo({ db }: Pick<AppContext, "db">, selfUrl: string): Promise<void> {
+  const originUrl = `${selfUrl}/api/demo`;
+  const [endpoint] = await db
+    .insert(endpoints)
+    .values({
+      slug: DEMO_SLUG,
+      name: "Demo text API",
+      description: "A tiny API served by this server, to try credits end to end.",
+      ownerAddress: DEMO_PROVIDER.toLowerCase(),
+      originUrl,
+      payTo: DEMO_PROVIDER.toLowerCase(),
+      creditsPerCall: 1n,
+      defaultPackId: "starter",
+      apiSchema: DEMO_API_SCHEMA,
+    })
+    .onConflictDoUpdate({ target: endpoints.slug, set: { originUrl, updatedAt: sql`now()` } })
+    .returning({ id: endpoints.id });
+  if (!endpoint) throw new Error("demo endpoint upsert returned nothing");
+  await db
+    .insert(creditPacks)
+    .values([
+      {
+        endpointId: endpoint.id,
+        id: "starter",
+        name: "Starter",
+        credits: 100n,
+        priceAtomic: 1_000_000n,
+        position: 0,
+      },
+      {
+        endpointId: endpoint.id,
+        id: "pro",
+        name: "Pro",
+        credits: 1_000n,
+        priceAtomic: 8_000_000n,
+        position: 1,
+      },
+    ])
+    .onConflictDoNothing();
+  await credit(db, {
+    endpointId: endpoint.id,
+    wallet: DEMO_BUYER.toLowerCase(),
+    credits: 100n,
+    kind: "grant",
+    reference: "demo welcome credits",
+    idempotencyKey: "demo-seed",
+  });
+}

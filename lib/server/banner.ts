@@ -1,0 +1,25 @@
+import type { AppContext } from "@/lib/app/context";
+import { isTestNetwork } from "@/lib/config";
+import { DEMO_BUYER, DEMO_SLUG } from "@/lib/demo/accounts";
+
+/** What a newcomer needs on screen once the server is up. */
+export function startBanner(ctx: AppContext, startedInMs: number): string {
+  const { config, database } = ctx;
+  const url = config.publicUrl;
+  const lines = [
+    "",
+    `  x402-credits is running (ready in ${startedInMs} ms)`,
+    "",
+    `  URL       ${url}`,
+    `  Database  ${database.label}`,
+    `  Network   ${config.network}${isTestNetwork(config.network) ? " (test network)" : ""}`,
+  ];
+  if (config.seedDemo) {
+    lines.push(
+      "",
+      "  Try the balance call of the seeded demo endpoint:",
+      `    curl -H 'x-wallet-address: ${DEMO_BUYER}' '${url}/api/credits/balance?endpoint=${DEMO_SLUG}'`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

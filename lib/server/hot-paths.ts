@@ -1,0 +1,19 @@
+import { handleBalance } from "@/lib/api/balance";
+import type { Handler } from "@/lib/http/handler";
+
+interface HotPath {
+  matches(pathname: string): boolean;
+  handler: Handler;
+}
+
+/**
+ * The agent-facing paths the custom server answers itself, skipping Next's request
+ * pipeline; the same handlers are mounted as Next route handlers for `next dev`.
+ */
+const HOT_PATHS: HotPath[] = [
+  { matches: (p) => p === "/api/credits/balance", handler: handleBalance },
+];
+
+export function findHotPath(pathname: string): Handler | undefined {
+  return HOT_PATHS.find((h) => h.matches(pathname))?.handler;
+}

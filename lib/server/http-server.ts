@@ -1,0 +1,55 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import type { AppContext } from "@/lib/app/context";
+import { errorBody } from "@/lib/http/errors";
+import { withErrors } from "@/lib/http/handler";
+import { findHotPath } from "./hot-paths";
+import { sendWebResponse, toWebRequest } from "./node-adapter";
+
+export type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * One port for everything: hot agent paths are dispatched to `lib/` handlers directly,
+ * every other request goes to Next.js.
+ */
+export function createAppServer(ctx: AppContext, next: NextHandler): Server {
+  const origin = ctx.config.publicUrl;
+  const server = createServer(async (req, res) => {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const hot = ctx.config.fastPaths ? findHotPath(q === -1 ? url : url.slice(0, q)) : undefined;
+    try {
+      if (hot) await sendWebResponse(res, await withErrors(hot)(toWebRequest(req, origin), ctx));
+      else await next(req, res);
+    } catch (err) {
+      // The client went away mid-stream, or Next failed before answering.
+      if (!res.headersSent)
+        writeJsonError(res, 500, "internal_error", "Something went wrong on our side.");
+      else res.destroy(err instanceof Error ? err : undefined);
+    }
+  });
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+    const body = JSON.stringify(
+      tooLarge
+        ? errorBody("headers_too_large", "The request line and headers exceed 16 KB.")
+        : errorBody("bad_request", "The request is not valid HTTP."),
+    );
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
+}
+
+function writeJsonError(
+  res: ServerResponse,
+  status: number,
+  code: "internal_error",
+  message: string,
+) {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(errorBody(code, message)));
+}

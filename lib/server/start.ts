@@ -1,0 +1,50 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import next from "next";
+import type { Database } from "@/db";
+import {
+  type AppContext,
+  closeAppContext,
+  createAppContext,
+  installAppContext,
+} from "@/lib/app/context";
+import type { Config } from "@/lib/config";
+import { seedDemo } from "@/lib/demo/seed";
+import { createAppServer } from "./http-server";
+
+export interface RunningApp {
+  ctx: AppContext;
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database, prepares the production Next.js build and listens on the configured
+ * port. `database` lets a caller (tests) hand in one it already opened.
+ */
+export async function startApp(config: Config, database?: Database): Promise<RunningApp> {
+  const ctx = await createAppContext(config, database);
+  installAppContext(ctx);
+  const app = next({ dev: false, dir: process.cwd(), hostname: config.host, port: config.port });
+  await app.prepare();
+  const server = createAppServer(ctx, app.getRequestHandler());
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  if (config.seedDemo) await seedDemo(ctx, url);
+  return {
+    ctx,
+    server,
+    url,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await app.close();
+      await closeAppContext();
+    },
+  };
+}

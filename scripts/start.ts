@@ -1,0 +1,31 @@
+import { ConfigError, loadConfig } from "@/lib/config";
+import { startBanner } from "@/lib/server/banner";
+import { startApp } from "@/lib/server/start";
+import { ensureBuild } from "./ensure-build";
+
+/** `npm start`: the production server on one port, embedded database by default. */
+async function main() {
+  const started = Date.now();
+  // The operator's NODE_ENV decides the config rules (APP_SECRET required in production);
+  // Next itself must always run with NODE_ENV=production on a production build.
+  const config = loadConfig(process.env);
+  ensureBuild();
+  Object.assign(process.env, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
+
+  const app = await startApp(config);
+  console.log(startBanner(app.ctx, Date.now() - started));
+
+  const stop = async (signal: string) => {
+    console.log(`\n${signal}: shutting down…`);
+    await app.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(`Configuration error: ${err.message}`);
+  else console.error(err);
+  process.exit(1);
+});
