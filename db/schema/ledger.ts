@@ -46,7 +46,7 @@ export const balances = pgTable(
 
 /**
  * Append-only: every credit that moves is one row. `idempotencyKey` makes a retried
- * operation a no-op: it is unique per account and kind.
+ * operation a no-op.
  */
 export const ledgerEntries = pgTable(
   "ledger_entries",
@@ -64,9 +64,14 @@ export const ledgerEntries = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    // Purchase, refund and grant keys are unique for ever; a consume key holds for 24 h
+    // (the gateway's Idempotency-Key window), enforced by ledger_debit under the row lock.
     uniqueIndex("ledger_entries_idempotency_uq")
       .on(t.endpointId, t.wallet, t.kind, t.idempotencyKey)
-      .where(sql`${t.idempotencyKey} is not null`),
+      .where(sql`${t.idempotencyKey} is not null and ${t.kind} <> 'consume'`),
+    index("ledger_entries_consume_key_idx")
+      .on(t.endpointId, t.wallet, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null and ${t.kind} = 'consume'`),
     index("ledger_entries_account_idx").on(t.endpointId, t.wallet, t.id),
     index("ledger_entries_endpoint_time_idx").on(t.endpointId, t.createdAt),
     check("ledger_entries_balance_after_non_negative", sql`${t.balanceAfter} >= 0`),

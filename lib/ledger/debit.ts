@@ -1,76 +1,75 @@
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "@/db";
-import { findByKey } from "./find-by-key";
-import { big, sqlState, UNIQUE_VIOLATION } from "./sql-util";
-import type { DebitParams, DebitResult } from "./types";
+import { big } from "./sql-util";
+import type { Account, DebitResult } from "./types";
+
+/** One debit of a batch; the account is the batch's. */
+export interface DebitItem {
+  credits: bigint;
+  reference?: string;
+  /** A consume key replays its first result for 24 h. */
+  idempotencyKey?: string;
+}
 
 interface Row {
-  entry_id: string | number | bigint | null;
-  balance_after: string | number | bigint | null;
-  current: string | number | bigint | null;
-  prior_id: string | number | bigint | null;
-  prior_after: string | number | bigint | null;
+  r_ord: number;
+  r_ok: boolean;
+  r_entry_id: string | number | bigint | null;
+  r_balance: string | number | bigint | null;
+  r_replayed: boolean;
 }
 
 /**
- * Takes `credits` from an account, all or nothing, in one statement (one round trip):
- * the balance row is decremented only while it covers the cost, and the ledger entry is
- * written with the balance it left. With an idempotency key, a repeat returns the first
- * result; two racing repeats collide on the ledger's unique key, which aborts the later
- * statement whole (its decrement included), and that one then reports the winner's entry.
+ * Takes credits from one account for each item, in order, each all or nothing and never
+ * below zero, in one statement (one round trip) under the account's row lock. A keyed item
+ * seen in the last 24 h (also earlier in the same batch) reports the first entry again.
  */
-export async function debit(db: Db, p: DebitParams): Promise<DebitResult> {
-  if (p.credits <= 0n) throw new RangeError("debit credits must be positive");
-  const key = p.idempotencyKey ?? null;
-  try {
-    const result = await db.execute(sql`
-      with prior as (
-        select id, balance_after from ledger_entries
-        where endpoint_id = ${p.endpointId} and wallet = ${p.wallet}
-          and kind = 'consume' and idempotency_key = ${key}
-      ), upd as (
-        update balances set credits = credits - ${p.credits.toString()}::bigint, updated_at = now()
-        where endpoint_id = ${p.endpointId} and wallet = ${p.wallet}
-          and credits >= ${p.credits.toString()}::bigint
-          and not exists (select 1 from prior)
-        returning credits
-      ), ins as (
-        insert into ledger_entries (endpoint_id, wallet, kind, delta, balance_after, reference, idempotency_key)
-        select ${p.endpointId}, ${p.wallet}, 'consume', -${p.credits.toString()}::bigint, credits,
-               ${p.reference ?? null}, ${key}
-        from upd
-        returning id, balance_after
-      )
-      select (select id from ins) as entry_id,
-             (select balance_after from ins) as balance_after,
-             (select credits from balances where endpoint_id = ${p.endpointId} and wallet = ${p.wallet}) as current,
-             (select id from prior) as prior_id,
-             (select balance_after from prior) as prior_after
-    `);
-    const row = rowsOf<Row>(result)[0];
-    if (row?.prior_id != null) {
-      return {
-        ok: true,
-        entryId: big(row.prior_id),
-        balance: big(row.prior_after),
-        replayed: true,
-      };
-    }
-    if (row?.entry_id != null) {
-      return {
-        ok: true,
-        entryId: big(row.entry_id),
-        balance: big(row.balance_after),
-        replayed: false,
-      };
-    }
-    return { ok: false, balance: big(row?.current) };
-  } catch (err) {
-    if (key !== null && sqlState(err) === UNIQUE_VIOLATION) {
-      const prior = await findByKey(db, p, "consume", key);
-      if (prior)
-        return { ok: true, entryId: prior.id, balance: prior.balanceAfter, replayed: true };
-    }
-    throw err;
+export async function debitBatch(
+  db: Db,
+  account: Account,
+  items: DebitItem[],
+): Promise<DebitResult[]> {
+  for (const item of items) {
+    if (item.credits <= 0n) throw new RangeError("debit credits must be positive");
   }
+  const costs = items.map((i) => i.credits.toString());
+  const refs = items.map((i) => i.reference ?? null);
+  const keys = items.map((i) => i.idempotencyKey ?? null);
+  const rows = rowsOf<Row>(
+    await db.execute(sql`
+      select * from ledger_debit(
+        ${account.endpointId}::integer, ${account.wallet}::text,
+        ${pgArray(costs)}::bigint[], ${pgArray(refs)}::text[], ${pgArray(keys)}::text[])
+    `),
+  );
+  return rows
+    .sort((a, b) => Number(a.r_ord) - Number(b.r_ord))
+    .map((r) =>
+      r.r_ok
+        ? {
+            ok: true,
+            entryId: big(r.r_entry_id),
+            balance: big(r.r_balance),
+            replayed: r.r_replayed,
+          }
+        : { ok: false, balance: big(r.r_balance) },
+    );
+}
+
+/** A single debit: `debitBatch` of one. */
+export async function debit(db: Db, p: Account & DebitItem): Promise<DebitResult> {
+  const [result] = await debitBatch(db, p, [p]);
+  if (!result) throw new Error("ledger_debit returned no row");
+  return result;
+}
+
+/**
+ * A Postgres array literal. Both drivers accept it as text for a `::type[]` cast, which
+ * keeps one code path for PGlite and postgres.js (they serialise JS arrays differently).
+ */
+function pgArray(values: (string | null)[]): string {
+  const quoted = values.map((v) =>
+    v === null ? "NULL" : `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`,
+  );
+  return `{${quoted.join(",")}}`;
 }

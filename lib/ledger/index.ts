@@ -1,6 +1,7 @@
 export { getBalance, listBalances } from "./balances";
 export { checkLedger, type LedgerMismatch, type LedgerReport } from "./check";
 export { credit } from "./credit";
-export { debit } from "./debit";
+export { type DebitItem, debit, debitBatch } from "./debit";
+export { DebitBatcher } from "./debit-batcher";
 export { refund } from "./refund";
 export type * from "./types";

@@ -14,12 +14,6 @@ export interface CreditParams extends Account {
   idempotencyKey?: string;
 }
 
-export interface DebitParams extends Account {
-  credits: bigint;
-  reference?: string;
-  idempotencyKey?: string;
-}
-
 export interface Applied {
   ok: true;
   entryId: bigint;

@@ -1,0 +1,3 @@
+DROP INDEX "ledger_entries_idempotency_uq";--> statement-breakpoint
+CREATE INDEX "ledger_entries_consume_key_idx" ON "ledger_entries" USING btree ("endpoint_id","wallet","idempotency_key") WHERE "ledger_entries"."idempotency_key" is not null and "ledger_entries"."kind" = 'consume';--> statement-breakpoint
+CREATE UNIQUE INDEX "ledger_entries_idempotency_uq" ON "ledger_entries" USING btree ("endpoint_id","wallet","kind","idempotency_key") WHERE "ledger_entries"."idempotency_key" is not null and "ledger_entries"."kind" <> 'consume';
