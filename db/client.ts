@@ -22,6 +22,8 @@ export interface Database {
   kind: DatabaseTarget["kind"];
   /** Where the data lives, safe to print (no password). */
   label: string;
+  /** Subscribes to a NOTIFY channel; resolves to the unsubscribe function. */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ async function openPglite(dir: string | undefined): Promise<Database> {
     db: db as unknown as Db,
     kind: "pglite",
     label: dir ? `PGlite (embedded) at ${dir}` : "PGlite (in memory)",
+    listen: (channel, onMessage) => client.listen(channel, onMessage),
     close: () => client.close(),
   };
 }
@@ -63,6 +66,10 @@ async function openPostgres(target: { url: string; poolMax?: number }): Promise<
     db: drizzlePostgres(client, { schema }) as unknown as Db,
     kind: "postgres",
     label: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`,
+    async listen(channel, onMessage) {
+      const { unlisten } = await client.listen(channel, onMessage);
+      return unlisten;
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }

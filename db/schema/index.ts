@@ -1,3 +1,4 @@
 export * from "./endpoints";
+export * from "./gateway";
 export * from "./ledger";
 export * from "./payments";

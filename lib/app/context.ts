@@ -1,12 +1,28 @@
 import { type Database, type Db, openDatabase } from "@/db";
 import { type Config, loadConfig } from "@/lib/config";
+import { SecretBox } from "@/lib/crypto/secret-box";
 import { seedDemo } from "@/lib/demo/seed";
+import { EndpointCache } from "@/lib/endpoints/cache";
+import { DebitBatcher } from "@/lib/ledger";
+import { resolvePaymentSettings } from "@/lib/x402/payment-settings";
+import type { PaymentSettings } from "@/lib/x402/settings";
 
 /** Everything a request handler needs, built once per process. */
 export interface AppContext {
   config: Config;
   database: Database;
   db: Db;
+  box: SecretBox;
+  endpoints: EndpointCache;
+  debits: DebitBatcher;
+  payments: PaymentSettings;
+}
+
+export interface ContextOptions {
+  /** An already-open database (tests); else opened from the config. */
+  database?: Database;
+  /** The token the devnet deployed, when the config names none. */
+  devnetToken?: `0x${string}`;
 }
 
 // Shared through globalThis, not module state: the custom server (loaded by tsx) and the
@@ -25,23 +41,41 @@ export function getAppContext(): Promise<AppContext> {
   return holder[KEY];
 }
 
-export async function createAppContext(config: Config, opened?: Database): Promise<AppContext> {
+export async function createAppContext(
+  config: Config,
+  opts: ContextOptions = {},
+): Promise<AppContext> {
+  const payments = resolvePaymentSettings(config, opts.devnetToken);
   const database =
-    opened ??
+    opts.database ??
     (await openDatabase(
       config.database.kind === "pglite"
         ? { kind: "pglite", dir: config.database.dir }
         : { kind: "postgres", url: config.database.url, poolMax: config.database.poolMax },
     ));
-  return { config, database, db: database.db };
+  const box = new SecretBox(config.appSecret);
+  const endpoints = new EndpointCache(database, box);
+  await endpoints.start();
+  return {
+    config,
+    database,
+    db: database.db,
+    box,
+    endpoints,
+    debits: new DebitBatcher(database.db),
+    payments,
+  };
 }
 
 // `next dev` has no custom server: the first request builds the context, demo included.
 async function createSeededContext(config: Config): Promise<AppContext> {
-  const context = await createAppContext(config);
+  const context = await createAppContext(config, { devnetToken: DEVNET_FIRST_CONTRACT });
   if (config.seedDemo) await seedDemo(context, `http://127.0.0.1:${config.port}`);
   return context;
 }
+
+/** Where anvil's account #0 puts its first contract: the devnet token, deployed first. */
+const DEVNET_FIRST_CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
 /** Makes an already-built context the process's own (the custom server builds it first). */
 export function installAppContext(context: AppContext): void {
@@ -53,5 +87,8 @@ export async function closeAppContext(): Promise<void> {
   const holder = globalThis as Holder;
   const pending = holder[KEY];
   delete holder[KEY];
-  if (pending) await (await pending).database.close();
+  if (!pending) return;
+  const context = await pending;
+  await context.endpoints.stop();
+  await context.database.close();
 }

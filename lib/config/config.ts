@@ -19,6 +19,8 @@ export interface Config {
   publicUrl: string;
   appSecret: string;
   network: string;
+  /** An explicit payment token; else the network's USDC, or on the devnet its own token. */
+  asset?: { address: `0x${string}`; name?: string; version?: string };
   seedDemo: boolean;
   fastPaths: boolean;
 }
@@ -58,6 +60,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
     appSecret: env.APP_SECRET ?? embeddedSecret(dataDir),
     network: env.NETWORK,
+    asset: env.ASSET_ADDRESS
+      ? {
+          address: env.ASSET_ADDRESS as `0x${string}`,
+          name: env.ASSET_NAME,
+          version: env.ASSET_VERSION,
+        }
+      : undefined,
     seedDemo: env.SEED_DEMO ?? database.kind === "pglite",
     fastPaths: env.FAST_PATHS,
   };

@@ -25,6 +25,13 @@ export const envSchema = z.object({
     .regex(/^eip155:\d+$/, "must be a CAIP-2 EVM network such as eip155:8453")
     .default("eip155:31337"),
   ALLOW_PGLITE_MAINNET: booleanFlag.default(false),
+  /** The token packs are paid in; defaults to the network's USDC (or the devnet's token). */
+  ASSET_ADDRESS: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
+    .optional(),
+  ASSET_NAME: z.string().min(1).optional(),
+  ASSET_VERSION: z.string().min(1).optional(),
   SEED_DEMO: booleanFlag.optional(),
   /** Off: every request goes through Next's pipeline (to compare the two doors). */
   FAST_PATHS: booleanFlag.default(true),

@@ -1,4 +1,6 @@
 import { handleBalance } from "@/lib/api/balance";
+import { handleGateway } from "@/lib/gateway/handle";
+import { isGatewayPath } from "@/lib/gateway/path";
 import type { Handler } from "@/lib/http/handler";
 
 interface HotPath {
@@ -12,6 +14,7 @@ interface HotPath {
  */
 const HOT_PATHS: HotPath[] = [
   { matches: (p) => p === "/api/credits/balance", handler: handleBalance },
+  { matches: isGatewayPath, handler: handleGateway },
 ];
 
 export function findHotPath(pathname: string): Handler | undefined {

@@ -1,9 +1,9 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import next from "next";
-import type { Database } from "@/db";
 import {
   type AppContext,
+  type ContextOptions,
   closeAppContext,
   createAppContext,
   installAppContext,
@@ -23,8 +23,11 @@ export interface RunningApp {
  * Opens the database, prepares the production Next.js build and listens on the configured
  * port. `database` lets a caller (tests) hand in one it already opened.
  */
-export async function startApp(config: Config, database?: Database): Promise<RunningApp> {
-  const ctx = await createAppContext(config, database);
+export async function startApp(config: Config, opts: ContextOptions = {}): Promise<RunningApp> {
+  const ctx = await createAppContext(config, {
+    devnetToken: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    ...opts,
+  });
   installAppContext(ctx);
   const app = next({ dev: false, dir: process.cwd(), hostname: config.host, port: config.port });
   await app.prepare();

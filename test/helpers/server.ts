@@ -24,6 +24,6 @@ export async function startTestApp(opts: {
     ...opts.env,
   });
   // Port 0 picks a free one; the config schema only accepts real ports, so set it here.
-  const app = await startApp({ ...config, port: 0 }, database);
+  const app = await startApp({ ...config, port: 0 }, { database });
   return app;
 }

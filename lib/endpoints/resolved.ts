@@ -1,0 +1,77 @@
+import { asc, eq } from "drizzle-orm";
+import type { Db } from "@/db";
+import { creditPacks, type Endpoint, endpoints } from "@/db/schema";
+import type { SecretBox } from "@/lib/crypto/secret-box";
+import { type ApiSchema, apiSchemaSchema, type CompiledRoute, compileRoutes } from "./api-schema";
+
+export interface Pack {
+  id: string;
+  name: string;
+  credits: bigint;
+  /** USDC atomic units (6 decimals). */
+  price: bigint;
+}
+
+/** An endpoint with everything the gateway needs precomputed: packs, routes, origin key. */
+export interface ResolvedEndpoint {
+  id: number;
+  slug: string;
+  name: string;
+  description: string;
+  originUrl: string;
+  originKey: string | null;
+  payTo: string;
+  creditsPerCall: bigint;
+  walletAuth: Endpoint["walletAuth"];
+  refundOnError: boolean;
+  timeoutMs: number;
+  paused: boolean;
+  packs: Pack[];
+  /** The pack the 402 offers: the provider's choice, else the cheapest. */
+  defaultPack: Pack | undefined;
+  apiSchema: ApiSchema | null;
+  routes: CompiledRoute[];
+}
+
+export async function loadResolvedEndpoint(
+  db: Db,
+  slug: string,
+  box: SecretBox,
+): Promise<ResolvedEndpoint | null> {
+  const [row] = await db.select().from(endpoints).where(eq(endpoints.slug, slug)).limit(1);
+  if (!row) return null;
+  const packRows = await db
+    .select()
+    .from(creditPacks)
+    .where(eq(creditPacks.endpointId, row.id))
+    .orderBy(asc(creditPacks.position), asc(creditPacks.priceAtomic));
+  const packs = packRows.map((p) => ({
+    id: p.id,
+    name: p.name,
+    credits: p.credits,
+    price: p.priceAtomic,
+  }));
+  const parsed = row.apiSchema === null ? null : apiSchemaSchema.safeParse(row.apiSchema);
+  const apiSchema = parsed?.success ? parsed.data : null;
+  const cheapest = [...packs].sort((a, b) =>
+    a.price < b.price ? -1 : a.price > b.price ? 1 : 0,
+  )[0];
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    description: row.description,
+    originUrl: row.originUrl.replace(/\/+$/, ""),
+    originKey: row.originKeyEnc ? box.open(row.originKeyEnc) : null,
+    payTo: row.payTo,
+    creditsPerCall: row.creditsPerCall,
+    walletAuth: row.walletAuth,
+    refundOnError: row.refundOnError,
+    timeoutMs: row.timeoutMs,
+    paused: row.paused,
+    packs,
+    defaultPack: packs.find((p) => p.id === row.defaultPackId) ?? cheapest,
+    apiSchema,
+    routes: compileRoutes(apiSchema),
+  };
+}

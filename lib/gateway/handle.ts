@@ -1,0 +1,175 @@
+import type { AppContext } from "@/lib/app/context";
+import { costOf } from "@/lib/endpoints/api-schema";
+import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
+import { ApiError } from "@/lib/http/errors";
+import { getBalance, refund } from "@/lib/ledger";
+import type { Applied } from "@/lib/ledger/types";
+import { parseWallet } from "@/lib/wallet";
+import { challengeResponse } from "@/lib/x402/challenge";
+import { forwardToOrigin } from "./forward";
+import { parseGatewayTarget } from "./path";
+import { captureBody, lookupReplay, REPLAY_BODY_LIMIT, storeReplay } from "./replay";
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * ANY /e/SLUG[/PATH] and /api/public/endpoints/SLUG[/PATH] — debit the caller's credits,
+ * then stream the origin's answer back. The debit happens before the origin is called and
+ * is refunded when the origin fails (unreachable, timeout, or 5xx with refundOnError); a
+ * caller that disconnects mid-response stays charged, since the origin did the work.
+ */
+export async function handleGateway(request: Request, ctx: AppContext): Promise<Response> {
+  const url = new URL(request.url);
+  const target = parseGatewayTarget(url);
+  const endpoint = await ledgerCall(() => ctx.endpoints.get(target.slug));
+  if (!endpoint) throw new ApiError("endpoint_not_found", `No endpoint named "${target.slug}".`);
+  if (endpoint.paused) {
+    throw new ApiError(
+      "endpoint_paused",
+      `The endpoint "${endpoint.slug}" is paused by its provider.`,
+    );
+  }
+  const wallet = parseWallet(request.headers.get("x-wallet-address"));
+  const key = parseIdempotencyKey(request.headers.get("idempotency-key"));
+  const cost = costOf(endpoint.routes, request.method, target.path, endpoint.creditsPerCall);
+
+  const debit = await ledgerCall(() =>
+    ctx.debits.debit(
+      { endpointId: endpoint.id, wallet },
+      {
+        credits: cost,
+        idempotencyKey: key,
+        reference: `${request.method} ${target.path}`.slice(0, 200),
+      },
+    ),
+  );
+  if (!debit.ok) {
+    return challengeResponse(ctx.payments, ctx.config.publicUrl, endpoint, {
+      error: "insufficient_credits",
+      credits: debit.balance,
+      required: cost,
+    });
+  }
+  const pathAndQuery = `${target.path}${target.search}`;
+  if (debit.replayed) return replay(ctx, endpoint, request, pathAndQuery, debit, wallet);
+  return serve(ctx, endpoint, request, pathAndQuery, debit, cost, key !== undefined);
+}
+
+async function serve(
+  ctx: AppContext,
+  endpoint: ResolvedEndpoint,
+  request: Request,
+  pathAndQuery: string,
+  debit: Applied,
+  cost: bigint,
+  keyed: boolean,
+): Promise<Response> {
+  const outcome = await forwardToOrigin(endpoint, request, pathAndQuery);
+  if (outcome.kind !== "response") {
+    const refunded = await refund(ctx.db, debit.entryId);
+    const [code, message] =
+      outcome.kind === "timeout"
+        ? ([
+            "origin_timeout",
+            `The origin did not answer within ${endpoint.timeoutMs} ms.`,
+          ] as const)
+        : (["origin_unavailable", "The origin could not be reached."] as const);
+    return Response.json(
+      { error: { code, message, refunded: Number(cost) } },
+      {
+        status: code === "origin_timeout" ? 504 : 502,
+        headers: creditHeaders(0n, refunded.balance),
+      },
+    );
+  }
+  const { status, headers } = outcome;
+  let body = outcome.body;
+  let remaining = debit.balance;
+  let charged = cost;
+  if (status >= 500 && endpoint.refundOnError) {
+    remaining = (await refund(ctx.db, debit.entryId)).balance;
+    charged = 0n;
+  } else if (keyed) {
+    const stored = (copy: Buffer | null) =>
+      void storeReplay(ctx.db, debit.entryId, status, headers, copy).catch(console.error);
+    if (body) body = captureBody(body, REPLAY_BODY_LIMIT, stored);
+    else stored(Buffer.alloc(0));
+  }
+  for (const [name, value] of creditHeaders(charged, remaining)) headers.set(name, value);
+  return new Response(body, { status, headers });
+}
+
+/** A retry of a keyed call that was already charged: never charged again. */
+async function replay(
+  ctx: AppContext,
+  endpoint: ResolvedEndpoint,
+  request: Request,
+  pathAndQuery: string,
+  debit: Applied,
+  wallet: string,
+): Promise<Response> {
+  const found = await lookupReplay(ctx.db, debit.entryId, endpoint.timeoutMs);
+  if (found.kind === "in_flight") {
+    throw new ApiError(
+      "idempotency_conflict",
+      "A request with this Idempotency-Key is still in progress; retry shortly.",
+      undefined,
+      { "retry-after": "1" },
+    );
+  }
+  const remaining = await getBalance(ctx.db, { endpointId: endpoint.id, wallet });
+  const credit = creditHeaders(0n, remaining);
+  credit.set("idempotent-replayed", "true");
+  if (found.kind === "stored") {
+    const headers = new Headers(found.headers);
+    for (const [name, value] of credit) headers.set(name, value);
+    return new Response(found.body && new Uint8Array(found.body), {
+      status: found.status,
+      headers,
+    });
+  }
+  // Not kept (too large, or the first call's process died): serve again, uncharged. The
+  // origin sees the same Idempotency-Key and can deduplicate its own side effects.
+  const outcome = await forwardToOrigin(endpoint, request, pathAndQuery);
+  if (outcome.kind !== "response") {
+    const code = outcome.kind === "timeout" ? "origin_timeout" : "origin_unavailable";
+    return Response.json(
+      { error: { code, message: "The origin failed on a replayed call; nothing was charged." } },
+      { status: code === "origin_timeout" ? 504 : 502, headers: credit },
+    );
+  }
+  for (const [name, value] of credit) outcome.headers.set(name, value);
+  return new Response(outcome.body, { status: outcome.status, headers: outcome.headers });
+}
+
+function creditHeaders(charged: bigint, remaining: bigint): Headers {
+  return new Headers({
+    "x-credits-charged": charged.toString(),
+    "x-credits-remaining": remaining.toString(),
+  });
+}
+
+function parseIdempotencyKey(value: string | null): string | undefined {
+  if (value === null) return undefined;
+  if (!IDEMPOTENCY_KEY.test(value)) {
+    throw new ApiError(
+      "bad_request",
+      "Idempotency-Key must be 1-128 characters of A-Z, a-z, 0-9, _ and -.",
+    );
+  }
+  return value;
+}
+
+/** The gateway fails closed: without the ledger, no origin call. */
+async function ledgerCall<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    console.error("ledger unavailable:", err);
+    throw new ApiError(
+      "ledger_unavailable",
+      "The credit ledger is unavailable; nothing was charged.",
+    );
+  }
+}

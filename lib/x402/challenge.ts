@@ -1,0 +1,122 @@
+import { encodePaymentRequiredHeader } from "@x402/core/http";
+import type { PaymentRequired, PaymentRequirements } from "@x402/core/types";
+import type { Pack, ResolvedEndpoint } from "@/lib/endpoints/resolved";
+import { formatUsdc } from "@/lib/money";
+import { checksumWallet } from "@/lib/wallet";
+import type { PaymentSettings } from "./settings";
+
+export function purchaseUrl(publicUrl: string, slug: string, packId: string): string {
+  return `${publicUrl}/api/credits/purchase?endpoint=${encodeURIComponent(slug)}&pack=${encodeURIComponent(packId)}`;
+}
+
+/** The x402 `exact` terms for one pack: exactly what the purchase endpoint will accept. */
+export function packRequirements(
+  payments: PaymentSettings,
+  endpoint: ResolvedEndpoint,
+  pack: Pack,
+): PaymentRequirements {
+  return {
+    scheme: "exact",
+    network: payments.network as PaymentRequirements["network"],
+    amount: pack.price.toString(),
+    asset: payments.asset.address,
+    payTo: checksumWallet(endpoint.payTo),
+    maxTimeoutSeconds: payments.maxTimeoutSeconds,
+    extra: { name: payments.asset.name, version: payments.asset.version },
+  };
+}
+
+export function describePack(endpoint: ResolvedEndpoint, pack: Pack): string {
+  return `${pack.name} pack: ${pack.credits} credits for ${endpoint.slug}`;
+}
+
+/** The v2 PaymentRequired for a pack (the PAYMENT-REQUIRED header's content). */
+export function paymentRequired(
+  payments: PaymentSettings,
+  publicUrl: string,
+  endpoint: ResolvedEndpoint,
+  pack: Pack | undefined,
+  error: string,
+): PaymentRequired {
+  const url = pack
+    ? purchaseUrl(publicUrl, endpoint.slug, pack.id)
+    : `${publicUrl}/api/credits/packs?endpoint=${endpoint.slug}`;
+  return {
+    x402Version: 2,
+    error,
+    resource: {
+      url,
+      description: pack ? describePack(endpoint, pack) : `Credits for ${endpoint.slug}`,
+      mimeType: "application/json",
+    },
+    accepts: pack ? [packRequirements(payments, endpoint, pack)] : [],
+  };
+}
+
+/** The same terms in x402 v1's shape, for clients that read only the body. */
+function v1Accepts(required: PaymentRequired, v1Network: string, endpoint: ResolvedEndpoint) {
+  return required.accepts.map((r) => ({
+    scheme: r.scheme,
+    network: v1Network,
+    maxAmountRequired: r.amount,
+    resource: required.resource.url,
+    description: required.resource.description,
+    mimeType: "application/json",
+    payTo: r.payTo,
+    maxTimeoutSeconds: r.maxTimeoutSeconds,
+    asset: r.asset,
+    outputSchema: { input: { type: "http", method: "POST" }, output: { endpoint: endpoint.slug } },
+    extra: r.extra,
+  }));
+}
+
+export interface ChallengeFacts {
+  error: string;
+  /** The wallet's credits now, and what the call needed (gateway 402s). */
+  credits?: bigint;
+  required?: bigint;
+  /** The pack being bought (purchase 402s); default: the endpoint's default pack. */
+  pack?: Pack;
+}
+
+/**
+ * The 402 answer: the v2 challenge in PAYMENT-REQUIRED, and a body that v1 clients can
+ * read too (v1 shape on networks with a v1 name, else the v2 object), plus our fields.
+ */
+export function challengeResponse(
+  payments: PaymentSettings,
+  publicUrl: string,
+  endpoint: ResolvedEndpoint,
+  facts: ChallengeFacts,
+): Response {
+  const pack = facts.pack ?? endpoint.defaultPack;
+  const required = paymentRequired(payments, publicUrl, endpoint, pack, facts.error);
+  const v1Name = payments.info.v1Name;
+  const protocol = v1Name
+    ? { x402Version: 1, error: facts.error, accepts: v1Accepts(required, v1Name, endpoint) }
+    : required;
+  const body = {
+    ...protocol,
+    purchaseUrl: required.resource.url,
+    packs: endpoint.packs.map((p) => ({
+      id: p.id,
+      name: p.name,
+      credits: Number(p.credits),
+      price: formatUsdc(p.price),
+      amount: p.price.toString(),
+      purchaseUrl: purchaseUrl(publicUrl, endpoint.slug, p.id),
+    })),
+    endpoint: endpoint.slug,
+    ...(facts.credits !== undefined && { credits: Number(facts.credits) }),
+    ...(facts.required !== undefined && { required: Number(facts.required) }),
+    ...(endpoint.apiSchema &&
+      endpoint.apiSchema.routes.length > 0 && { api_schema: endpoint.apiSchema }),
+  };
+  return Response.json(body, {
+    status: 402,
+    headers: {
+      "payment-required": encodePaymentRequiredHeader(required),
+      "cache-control": "no-store",
+    },
+  });
+}
