@@ -1,0 +1,33 @@
+import { toFacilitatorEvmSigner } from "@x402/evm";
+import { type HDAccount, type LocalAccount, publicActions } from "viem";
+import { type DevnetTarget, devnetWalletClient } from "./devnet";
+
+export type FacilitatorSigner = ReturnType<typeof toFacilitatorEvmSigner>;
+
+/**
+ * The signer x402's EVM facilitator verifies and settles with, backed by a devnet
+ * wallet. Its receipt waits use the devnet's short polling, so a settle returns
+ * within milliseconds of the block rather than on viem's 4 s custom-chain default.
+ */
+export function devnetFacilitatorSigner(
+  target: DevnetTarget,
+  account: HDAccount | LocalAccount,
+): FacilitatorSigner {
+  const client = devnetWalletClient(target, account).extend(publicActions);
+  return toFacilitatorEvmSigner(
+    {
+      address: account.address,
+      // viem's generics want a literal ABI; x402 passes its own ABIs as plain arrays.
+      readContract: (args) =>
+        client.readContract(args as Parameters<typeof client.readContract>[0]),
+      verifyTypedData: (args) =>
+        client.verifyTypedData(args as Parameters<typeof client.verifyTypedData>[0]),
+      writeContract: (args) =>
+        client.writeContract(args as Parameters<typeof client.writeContract>[0]),
+      sendTransaction: (args) => client.sendTransaction(args),
+      waitForTransactionReceipt: (args) => client.waitForTransactionReceipt(args),
+      getCode: (args) => client.getCode(args),
+    },
+    { confirmationTimeoutMs: 30_000 },
+  );
+}
