@@ -3,7 +3,7 @@ import { type Config, loadConfig } from "@/lib/config";
 import { SecretBox } from "@/lib/crypto/secret-box";
 import { seedDemo } from "@/lib/demo/seed";
 import { EndpointCache } from "@/lib/endpoints/cache";
-import { DebitBatcher } from "@/lib/ledger";
+import { Breaker, DebitBatcher } from "@/lib/ledger";
 import { resolvePaymentSettings } from "@/lib/x402/payment-settings";
 import type { PaymentSettings } from "@/lib/x402/settings";
 
@@ -15,6 +15,8 @@ export interface AppContext {
   box: SecretBox;
   endpoints: EndpointCache;
   debits: DebitBatcher;
+  /** Opens for a moment when the database is unreachable, so the gateway fails fast. */
+  ledgerBreaker: Breaker;
   payments: PaymentSettings;
 }
 
@@ -63,6 +65,7 @@ export async function createAppContext(
     box,
     endpoints,
     debits: new DebitBatcher(database.db),
+    ledgerBreaker: new Breaker(),
     payments,
   };
 }

@@ -2,7 +2,7 @@ import type { AppContext } from "@/lib/app/context";
 import { costOf } from "@/lib/endpoints/api-schema";
 import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
-import { getBalance, refund } from "@/lib/ledger";
+import { BreakerOpenError, getBalance, refund } from "@/lib/ledger";
 import type { Applied } from "@/lib/ledger/types";
 import { parseWallet } from "@/lib/wallet";
 import { challengeResponse } from "@/lib/x402/challenge";
@@ -21,7 +21,7 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,128}$/;
 export async function handleGateway(request: Request, ctx: AppContext): Promise<Response> {
   const url = new URL(request.url);
   const target = parseGatewayTarget(url);
-  const endpoint = await ledgerCall(() => ctx.endpoints.get(target.slug));
+  const endpoint = await ledgerCall(ctx, () => ctx.endpoints.get(target.slug));
   if (!endpoint) throw new ApiError("endpoint_not_found", `No endpoint named "${target.slug}".`);
   if (endpoint.paused) {
     throw new ApiError(
@@ -33,7 +33,7 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
   const key = parseIdempotencyKey(request.headers.get("idempotency-key"));
   const cost = costOf(endpoint.routes, request.method, target.path, endpoint.creditsPerCall);
 
-  const debit = await ledgerCall(() =>
+  const debit = await ledgerCall(ctx, () =>
     ctx.debits.debit(
       { endpointId: endpoint.id, wallet },
       {
@@ -161,15 +161,17 @@ function parseIdempotencyKey(value: string | null): string | undefined {
 }
 
 /** The gateway fails closed: without the ledger, no origin call. */
-async function ledgerCall<T>(run: () => Promise<T>): Promise<T> {
+async function ledgerCall<T>(ctx: AppContext, run: () => Promise<T>): Promise<T> {
   try {
-    return await run();
+    return await ctx.ledgerBreaker.run(run);
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    console.error("ledger unavailable:", err);
+    if (!(err instanceof BreakerOpenError)) console.error("ledger unavailable:", err);
     throw new ApiError(
       "ledger_unavailable",
       "The credit ledger is unavailable; nothing was charged.",
+      undefined,
+      { "retry-after": "1" },
     );
   }
 }

@@ -1,4 +1,5 @@
 export { getBalance, listBalances } from "./balances";
+export { Breaker, BreakerOpenError, isConnectionFailure } from "./breaker";
 export { checkLedger, type LedgerMismatch, type LedgerReport } from "./check";
 export { credit } from "./credit";
 export { type DebitItem, debit, debitBatch } from "./debit";

@@ -26,7 +26,7 @@ export async function postgresReachable(url = TEST_DATABASE_URL): Promise<boolea
 export async function openTestDatabase(
   target: TestTarget,
   opts: { poolMax?: number } = {},
-): Promise<Database> {
+): Promise<Database & { url?: string }> {
   if (target === "pglite") return openDatabase({ kind: "pglite" });
   const name = `x402_test_${process.pid}_${randomBytes(4).toString("hex")}`;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
@@ -40,6 +40,7 @@ export async function openTestDatabase(
   });
   return {
     ...database,
+    url: url.toString(),
     async close() {
       await database.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);

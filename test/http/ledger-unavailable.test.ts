@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { openDatabase } from "@/db";
+import { loadConfig } from "@/lib/config";
+import { getBalance } from "@/lib/ledger";
+import { type RunningApp, startApp } from "@/lib/server/start";
+import { openTestDatabase } from "@/test/helpers/databases";
+import { createEndpoint, fundedWallet } from "@/test/helpers/endpoints";
+import { type Origin, startOrigin } from "@/test/helpers/origin";
+import { startTcpProxy } from "@/test/helpers/tcp-proxy";
+
+const hasPostgres = inject("dbTargets").includes("postgres");
+
+// Needs a database behind a network connection that can be cut: the PostgreSQL server.
+describe.runIf(hasPostgres)("gateway with the ledger unreachable", () => {
+  let app: RunningApp;
+  let origin: Origin;
+  let direct: Awaited<ReturnType<typeof openTestDatabase>>;
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+
+  beforeAll(async () => {
+    origin = await startOrigin();
+    direct = await openTestDatabase("postgres");
+    const url = new URL(direct.url as string);
+    proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
+    url.hostname = "127.0.0.1";
+    url.port = String(proxy.port);
+    const viaProxy = await openDatabase({ kind: "postgres", url: url.toString(), poolMax: 4 });
+    const config = loadConfig({ HOST: "127.0.0.1", SEED_DEMO: "false", NODE_ENV: "test" });
+    app = await startApp({ ...config, port: 0 }, { database: viaProxy });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await proxy?.close();
+    await direct?.close();
+    await origin?.close();
+  });
+
+  it("fails closed with 503 ledger_unavailable and never calls the origin; recovers after", async () => {
+    const ep = await createEndpoint(app.ctx, origin.url);
+    const wallet = await fundedWallet(app.ctx, ep.id, 10n);
+    const call = () =>
+      fetch(`${app.url}/e/${ep.slug}/x`, { headers: { "x-wallet-address": wallet } });
+    expect((await call()).status).toBe(200);
+
+    proxy.cut();
+    const hits = origin.hits();
+    for (let i = 0; i < 20; i++) {
+      const started = Date.now();
+      const res = await call();
+      // Fail fast: the breaker answers at once instead of waiting out reconnect backoff.
+      if (i > 0) expect(Date.now() - started).toBeLessThan(200);
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("1");
+      expect(await res.json()).toMatchObject({ error: { code: "ledger_unavailable" } });
+    }
+    expect(origin.hits()).toBe(hits);
+
+    proxy.restore();
+    let status = 0;
+    for (const deadline = Date.now() + 5_000; status !== 200 && Date.now() < deadline; ) {
+      status = (await call()).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(200);
+    expect(await getBalance(direct.db, { endpointId: ep.id, wallet })).toBe(8n);
+  });
+});
