@@ -4,7 +4,9 @@ import { SecretBox } from "@/lib/crypto/secret-box";
 import { seedDemo } from "@/lib/demo/seed";
 import { EndpointCache } from "@/lib/endpoints/cache";
 import { Breaker, DebitBatcher } from "@/lib/ledger";
-import { resolvePaymentSettings } from "@/lib/x402/payment-settings";
+import { startReconciler } from "@/lib/purchase/reconcile";
+import { type ChainRuntime, startChainRuntime } from "@/lib/x402/chain-runtime";
+import type { Facilitator } from "@/lib/x402/facilitator";
 import type { PaymentSettings } from "@/lib/x402/settings";
 
 /** Everything a request handler needs, built once per process. */
@@ -18,13 +20,14 @@ export interface AppContext {
   /** Opens for a moment when the database is unreachable, so the gateway fails fast. */
   ledgerBreaker: Breaker;
   payments: PaymentSettings;
+  chain: ChainRuntime;
 }
 
 export interface ContextOptions {
   /** An already-open database (tests); else opened from the config. */
   database?: Database;
-  /** The token the devnet deployed, when the config names none. */
-  devnetToken?: `0x${string}`;
+  /** Wraps the facilitator (tests simulate outages and timeouts with it). */
+  wrapFacilitator?: (real: Facilitator) => Facilitator;
 }
 
 // Shared through globalThis, not module state: the custom server (loaded by tsx) and the
@@ -47,7 +50,8 @@ export async function createAppContext(
   config: Config,
   opts: ContextOptions = {},
 ): Promise<AppContext> {
-  const payments = resolvePaymentSettings(config, opts.devnetToken);
+  const chain = await startChainRuntime(config);
+  if (opts.wrapFacilitator) chain.facilitator = opts.wrapFacilitator(chain.facilitator);
   const database =
     opts.database ??
     (await openDatabase(
@@ -66,19 +70,18 @@ export async function createAppContext(
     endpoints,
     debits: new DebitBatcher(database.db),
     ledgerBreaker: new Breaker(),
-    payments,
+    payments: chain.payments,
+    chain,
   };
 }
 
 // `next dev` has no custom server: the first request builds the context, demo included.
 async function createSeededContext(config: Config): Promise<AppContext> {
-  const context = await createAppContext(config, { devnetToken: DEVNET_FIRST_CONTRACT });
+  const context = await createAppContext(config);
   if (config.seedDemo) await seedDemo(context, `http://127.0.0.1:${config.port}`);
+  startReconciler(context);
   return context;
 }
-
-/** Where anvil's account #0 puts its first contract: the devnet token, deployed first. */
-const DEVNET_FIRST_CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
 /** Makes an already-built context the process's own (the custom server builds it first). */
 export function installAppContext(context: AppContext): void {
@@ -94,4 +97,5 @@ export async function closeAppContext(): Promise<void> {
   const context = await pending;
   await context.endpoints.stop();
   await context.database.close();
+  await context.chain.stop();
 }

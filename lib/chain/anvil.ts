@@ -71,7 +71,7 @@ export async function startAnvil(options: StartAnvilOptions): Promise<AnvilProce
     args.push("--state", stateFile, "--state-interval", String(options.stateIntervalSeconds ?? 2));
   }
 
-  const child = spawn(anvilBinary(), args, {
+  const child = spawn(/*turbopackIgnore: true*/ anvilBinary(), args, {
     stdio: ["ignore", options.verbose ? "inherit" : "ignore", "pipe"],
   });
   let stderr = "";

@@ -56,7 +56,9 @@ describe("loadConfig", () => {
       DATA_DIR: dataDir(),
       NETWORK: "eip155:8453",
       ALLOW_PGLITE_MAINNET: "true",
+      RPC_URL: "http://127.0.0.1:8545",
     });
+    expect(config.chain).toMatchObject({ devnet: false, facilitator: { kind: "remote" } });
     expect(config.network).toBe("eip155:8453");
   });
 });

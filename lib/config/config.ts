@@ -23,7 +23,20 @@ export interface Config {
   asset?: { address: `0x${string}`; name?: string; version?: string };
   seedDemo: boolean;
   fastPaths: boolean;
+  chain: ChainConfig;
 }
+
+export interface ChainConfig {
+  /** A local anvil this process starts, with our test token deployed. */
+  devnet: boolean;
+  rpcUrl?: string;
+  anvilPort: number;
+  facilitator: { kind: "local"; privateKey?: `0x${string}` } | { kind: "remote"; url: string };
+  facilitatorTimeoutMs: number;
+  reconcileIntervalMs: number;
+}
+
+const PUBLIC_FACILITATOR = "https://x402.org/facilitator";
 
 export function isTestNetwork(network: string): boolean {
   return TEST_NETWORKS.has(network);
@@ -69,6 +82,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       : undefined,
     seedDemo: env.SEED_DEMO ?? database.kind === "pglite",
     fastPaths: env.FAST_PATHS,
+    chain: chainConfig(env),
   };
 }
 
@@ -80,4 +94,30 @@ function embeddedSecret(dataDir: string): string {
   writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
   chmodSync(file, 0o600);
   return secret;
+}
+
+function chainConfig(env: Env): ChainConfig {
+  const devnet = env.DEVNET ?? env.NETWORK === "eip155:31337";
+  const wanted = env.FACILITATOR ?? (devnet ? "local" : PUBLIC_FACILITATOR);
+  if (wanted === "local" && !devnet && !env.FACILITATOR_PRIVATE_KEY) {
+    throw new ConfigError(
+      "FACILITATOR_PRIVATE_KEY: required with FACILITATOR=local off the devnet",
+    );
+  }
+  if (!devnet && !env.RPC_URL) {
+    throw new ConfigError(
+      `RPC_URL: required on ${env.NETWORK} (used to settle and reconcile payments)`,
+    );
+  }
+  return {
+    devnet,
+    rpcUrl: env.RPC_URL,
+    anvilPort: env.ANVIL_PORT,
+    facilitator:
+      wanted === "local"
+        ? { kind: "local", privateKey: env.FACILITATOR_PRIVATE_KEY as `0x${string}` | undefined }
+        : { kind: "remote", url: wanted },
+    facilitatorTimeoutMs: env.FACILITATOR_TIMEOUT_MS,
+    reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+  };
 }

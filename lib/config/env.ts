@@ -31,6 +31,20 @@ export const envSchema = z.object({
     .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
     .optional(),
   ASSET_NAME: z.string().min(1).optional(),
+  /** JSON-RPC of the chain; unset on the devnet, which starts its own anvil. */
+  RPC_URL: z.string().url().optional(),
+  /** Run a local anvil for NETWORK's chain id with our test token (default: on eip155:31337). */
+  DEVNET: booleanFlag.optional(),
+  ANVIL_PORT: z.coerce.number().int().min(0).max(65535).default(8545),
+  /** `local` settles with FACILITATOR_PRIVATE_KEY through RPC_URL; else a facilitator URL. */
+  FACILITATOR: z.union([z.literal("local"), z.string().url()]).optional(),
+  FACILITATOR_PRIVATE_KEY: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex private key")
+    .optional(),
+  FACILITATOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  /** How often pending payments are reconciled with the chain. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   ASSET_VERSION: z.string().min(1).optional(),
   SEED_DEMO: booleanFlag.optional(),
   /** Off: every request goes through Next's pipeline (to compare the two doors). */

@@ -4,6 +4,9 @@ import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
 import { BreakerOpenError, getBalance, refund } from "@/lib/ledger";
 import type { Applied } from "@/lib/ledger/types";
+import { parsePayment, paymentHeader } from "@/lib/purchase/payment-header";
+import { purchasePack } from "@/lib/purchase/purchase";
+import { purchaseResponse, receiptHeaders } from "@/lib/purchase/response";
 import { parseWallet } from "@/lib/wallet";
 import { challengeResponse } from "@/lib/x402/challenge";
 import { forwardToOrigin } from "./forward";
@@ -29,10 +32,19 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
       `The endpoint "${endpoint.slug}" is paused by its provider.`,
     );
   }
-  const wallet = parseWallet(request.headers.get("x-wallet-address"));
-  const key = parseIdempotencyKey(request.headers.get("idempotency-key"));
   const cost = costOf(endpoint.routes, request.method, target.path, endpoint.creditsPerCall);
-
+  const caller = await identifyCaller(ctx, endpoint, request);
+  if (caller.kind === "response") return caller.response;
+  if (caller.kind === "anonymous") {
+    // A plain x402 client sends no wallet header: tell it what to pay.
+    return challengeResponse(ctx.payments, ctx.config.publicUrl, endpoint, {
+      error: "payment_required",
+      credits: 0n,
+      required: cost,
+    });
+  }
+  const key = parseIdempotencyKey(request.headers.get("idempotency-key"));
+  const wallet = caller.wallet;
   const debit = await ledgerCall(ctx, () =>
     ctx.debits.debit(
       { endpointId: endpoint.id, wallet },
@@ -51,8 +63,51 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
     });
   }
   const pathAndQuery = `${target.path}${target.search}`;
-  if (debit.replayed) return replay(ctx, endpoint, request, pathAndQuery, debit, wallet);
-  return serve(ctx, endpoint, request, pathAndQuery, debit, cost, key !== undefined);
+  const response = debit.replayed
+    ? await replay(ctx, endpoint, request, pathAndQuery, debit, wallet)
+    : await serve(ctx, endpoint, request, pathAndQuery, debit, cost, key !== undefined);
+  for (const [name, value] of Object.entries(caller.receipt ?? {}))
+    response.headers.set(name, value);
+  return response;
+}
+
+type Caller =
+  | { kind: "wallet"; wallet: string; receipt?: Record<string, string> }
+  | { kind: "anonymous" }
+  | { kind: "response"; response: Response };
+
+/**
+ * Who pays for this call: the x-wallet-address, or the payer of an x402 payment the
+ * request carries (pay-and-call: the pack it pays for is bought first, for the payer).
+ */
+async function identifyCaller(
+  ctx: AppContext,
+  endpoint: ResolvedEndpoint,
+  request: Request,
+): Promise<Caller> {
+  const claimed = request.headers.get("x-wallet-address");
+  const header = paymentHeader(request.headers);
+  if (!header)
+    return claimed === null
+      ? { kind: "anonymous" }
+      : { kind: "wallet", wallet: parseWallet(claimed) };
+
+  const presented = parsePayment(header);
+  const payer = parseWallet(presented.authorization.from, "authorization.from");
+  if (claimed !== null && parseWallet(claimed) !== payer) {
+    throw new ApiError("wallet_mismatch", "x-wallet-address differs from the payment's payer.");
+  }
+  const value = BigInt(presented.authorization.value);
+  const pack = endpoint.packs.find((p) => p.price === value) ?? endpoint.defaultPack;
+  if (!pack) throw new ApiError("not_found", `The endpoint "${endpoint.slug}" sells no packs.`);
+  const outcome = await purchasePack(ctx, endpoint, pack, presented);
+  if (outcome.kind !== "settled") {
+    return {
+      kind: "response",
+      response: purchaseResponse(ctx, endpoint, pack, outcome, header.version),
+    };
+  }
+  return { kind: "wallet", wallet: payer, receipt: receiptHeaders(outcome, header.version) };
 }
 
 async function serve(

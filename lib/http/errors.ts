@@ -4,10 +4,12 @@ export const ERROR_STATUS = {
   invalid_json: 400,
   invalid_wallet: 400,
   invalid_endpoint: 400,
+  wallet_mismatch: 400,
   invalid_field: 422,
   wallet_proof_required: 401,
   insufficient_credits: 402,
   payment_required: 402,
+  payment_invalid: 402,
   forbidden: 403,
   not_found: 404,
   endpoint_not_found: 404,
@@ -22,6 +24,7 @@ export const ERROR_STATUS = {
   origin_unavailable: 502,
   endpoint_paused: 503,
   ledger_unavailable: 503,
+  facilitator_unavailable: 503,
   origin_timeout: 504,
 } as const;
 

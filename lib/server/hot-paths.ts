@@ -1,4 +1,5 @@
 import { handleBalance } from "@/lib/api/balance";
+import { handlePurchase } from "@/lib/api/purchase";
 import { handleGateway } from "@/lib/gateway/handle";
 import { isGatewayPath } from "@/lib/gateway/path";
 import type { Handler } from "@/lib/http/handler";
@@ -15,6 +16,7 @@ interface HotPath {
 const HOT_PATHS: HotPath[] = [
   { matches: (p) => p === "/api/credits/balance", handler: handleBalance },
   { matches: isGatewayPath, handler: handleGateway },
+  { matches: (p) => p === "/api/credits/purchase", handler: handlePurchase },
 ];
 
 export function findHotPath(pathname: string): Handler | undefined {

@@ -10,6 +10,7 @@ import {
 } from "@/lib/app/context";
 import type { Config } from "@/lib/config";
 import { seedDemo } from "@/lib/demo/seed";
+import { startReconciler } from "@/lib/purchase/reconcile";
 import { createAppServer } from "./http-server";
 
 export interface RunningApp {
@@ -24,10 +25,7 @@ export interface RunningApp {
  * port. `database` lets a caller (tests) hand in one it already opened.
  */
 export async function startApp(config: Config, opts: ContextOptions = {}): Promise<RunningApp> {
-  const ctx = await createAppContext(config, {
-    devnetToken: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-    ...opts,
-  });
+  const ctx = await createAppContext(config, opts);
   installAppContext(ctx);
   const app = next({ dev: false, dir: process.cwd(), hostname: config.host, port: config.port });
   await app.prepare();
@@ -39,11 +37,13 @@ export async function startApp(config: Config, opts: ContextOptions = {}): Promi
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   if (config.seedDemo) await seedDemo(ctx, url);
+  const stopReconciler = startReconciler(ctx);
   return {
     ctx,
     server,
     url,
     async close() {
+      stopReconciler();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await app.close();

@@ -77,6 +77,8 @@ export interface ChallengeFacts {
   required?: bigint;
   /** The pack being bought (purchase 402s); default: the endpoint's default pack. */
   pack?: Pack;
+  /** Why a presented payment was refused, for people reading the body. */
+  message?: string;
 }
 
 /**
@@ -97,6 +99,7 @@ export function challengeResponse(
     : required;
   const body = {
     ...protocol,
+    ...(facts.message && { message: facts.message }),
     purchaseUrl: required.resource.url,
     packs: endpoint.packs.map((p) => ({
       id: p.id,

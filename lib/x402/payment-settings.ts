@@ -4,8 +4,8 @@ import { networkInfo } from "./networks";
 import type { PaymentSettings } from "./settings";
 
 /**
- * The payment terms of this process: the configured token, else the network's USDC, else
- * (devnet) the token the devnet deployed. Name and version must match the token's EIP-712
+ * The payment terms of this process: the configured token, else (devnet) the token the
+ * devnet deployed, else the network's USDC. Name and version must match the token's EIP-712
  * domain exactly, or every signature fails verification.
  */
 export function resolvePaymentSettings(
@@ -13,7 +13,7 @@ export function resolvePaymentSettings(
   devnetToken?: `0x${string}`,
 ): PaymentSettings {
   const info = networkInfo(config.network);
-  const address = config.asset?.address ?? info.usdc?.address ?? devnetToken;
+  const address = config.asset?.address ?? devnetToken ?? info.usdc?.address;
   if (!address) {
     throw new ConfigError(`ASSET_ADDRESS: required on ${config.network}, which has no known USDC`);
   }

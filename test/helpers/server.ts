@@ -1,3 +1,7 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { ContextOptions } from "@/lib/app/context";
 import { loadConfig } from "@/lib/config";
 import { type RunningApp, startApp } from "@/lib/server/start";
 import { openTestDatabase, type TestTarget } from "./databases";
@@ -6,24 +10,35 @@ import { openTestDatabase, type TestTarget } from "./databases";
 export type Door = "fast" | "next";
 
 /**
- * The production app (custom server + Next build) listening on a free loopback port, on
- * a fresh database of its own. Run one at a time per process: the app context is global.
+ * The production app (custom server + Next build + its own devnet anvil) listening on a
+ * free loopback port, on a fresh database of its own. One at a time per process: the app
+ * context is global.
  */
 export async function startTestApp(opts: {
   door: Door;
   target: TestTarget;
   env?: Record<string, string>;
+  context?: Omit<ContextOptions, "database">;
 }): Promise<RunningApp> {
   const database = await openTestDatabase(opts.target);
   const config = loadConfig({
     PORT: "1",
     HOST: "127.0.0.1",
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), "x402-app-")),
+    ANVIL_PORT: "0",
     SEED_DEMO: "true",
     FAST_PATHS: opts.door === "fast" ? "true" : "false",
     NODE_ENV: "test",
     ...opts.env,
   });
   // Port 0 picks a free one; the config schema only accepts real ports, so set it here.
-  const app = await startApp({ ...config, port: 0 }, { database });
-  return app;
+  const app = await startApp({ ...config, port: 0 }, { ...opts.context, database });
+  const close = app.close;
+  return {
+    ...app,
+    async close() {
+      await close();
+      await database.close();
+    },
+  };
 }

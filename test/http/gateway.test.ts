@@ -283,7 +283,7 @@ describe.each(["fast", "next"] as const)("gateway (%s door)", (door) => {
   it.each([
     ["unknown endpoint", "/e/no-such-endpoint/x", {}, 404, "endpoint_not_found"],
     ["no slug", "/e/", {}, 404, "endpoint_not_found"],
-    ["missing wallet", "/e/SLUG/x", { "x-wallet-address": "" }, 400, "invalid_wallet"],
+    ["empty wallet", "/e/SLUG/x", { "x-wallet-address": "" }, 400, "invalid_wallet"],
     ["bad wallet", "/e/SLUG/x", { "x-wallet-address": "0x12" }, 400, "invalid_wallet"],
     ["bad Idempotency-Key", "/e/SLUG/x", { "idempotency-key": "has spaces" }, 400, "bad_request"],
     [

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDatabase } from "@/db";
 import { loadConfig } from "@/lib/config";
@@ -25,7 +28,13 @@ describe.runIf(hasPostgres)("gateway with the ledger unreachable", () => {
     url.hostname = "127.0.0.1";
     url.port = String(proxy.port);
     const viaProxy = await openDatabase({ kind: "postgres", url: url.toString(), poolMax: 4 });
-    const config = loadConfig({ HOST: "127.0.0.1", SEED_DEMO: "false", NODE_ENV: "test" });
+    const config = loadConfig({
+      HOST: "127.0.0.1",
+      SEED_DEMO: "false",
+      NODE_ENV: "test",
+      ANVIL_PORT: "0",
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), "x402-lu-")),
+    });
     app = await startApp({ ...config, port: 0 }, { database: viaProxy });
   });
   afterAll(async () => {

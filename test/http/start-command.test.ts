@@ -36,7 +36,12 @@ describe("npm start (embedded default, no env)", () => {
 
   it("starts on PGlite, prints the banner, serves the seeded demo, and keeps data across a restart", async () => {
     const port = String(await freePort());
-    const env = { PORT: port, DATA_DIR: dataDir, PGLITE_DIR: path.join(dataDir, "pglite") };
+    const env = {
+      PORT: port,
+      DATA_DIR: dataDir,
+      PGLITE_DIR: path.join(dataDir, "pglite"),
+      ANVIL_PORT: String(await freePort()),
+    };
     for (let run = 1; run <= 2; run++) {
       const server = start(env);
       await until(() => server.output().includes("is running"), server.child, server.output);

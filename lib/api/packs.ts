@@ -1,0 +1,28 @@
+import { z } from "zod";
+import type { AppContext } from "@/lib/app/context";
+import { slugSchema } from "@/lib/endpoints/slug";
+import { allowMethods } from "@/lib/http/handler";
+import { parseQuery } from "@/lib/http/query";
+import { formatUsdc } from "@/lib/money";
+import { purchaseUrl } from "@/lib/x402/challenge";
+import { requireResolvedEndpoint } from "./resolve-endpoint";
+
+const querySchema = z.object({ endpoint: slugSchema });
+
+/** GET /api/credits/packs?endpoint=SLUG — what can be bought, and where. */
+export const handlePacks = allowMethods(["GET", "HEAD"], async (request, ctx: AppContext) => {
+  const { endpoint: slug } = parseQuery(new URL(request.url), querySchema, "invalid_endpoint");
+  const endpoint = await requireResolvedEndpoint(ctx, slug);
+  return Response.json({
+    endpoint: endpoint.slug,
+    defaultPack: endpoint.defaultPack?.id ?? null,
+    packs: endpoint.packs.map((p) => ({
+      id: p.id,
+      name: p.name,
+      credits: Number(p.credits),
+      price: formatUsdc(p.price),
+      amount: p.price.toString(),
+      purchaseUrl: purchaseUrl(ctx.config.publicUrl, endpoint.slug, p.id),
+    })),
+  });
+});

@@ -1,0 +1,90 @@
+import { decodePaymentSignatureHeader } from "@x402/core/http";
+import type { PaymentPayload } from "@x402/core/types";
+import { z } from "zod";
+import { ApiError } from "@/lib/http/errors";
+
+const hex = (bytes: number) => z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`));
+const uint = z
+  .union([z.string().regex(/^\d{1,78}$/), z.number().int().nonnegative()])
+  .transform(String);
+
+const authorizationSchema = z.object({
+  from: hex(20),
+  to: hex(20),
+  value: uint,
+  validAfter: uint,
+  validBefore: uint,
+  nonce: hex(32),
+});
+
+const exactPayloadSchema = z.object({
+  signature: z.string().regex(/^0x[0-9a-fA-F]+$/),
+  authorization: authorizationSchema,
+});
+
+export type Authorization = z.infer<typeof authorizationSchema>;
+
+/** A decoded x402 payment, either wire version, with the EIP-3009 authorization it carries. */
+export interface PresentedPayment {
+  version: 1 | 2;
+  /** The payload as the facilitator wants it (v1 payloads keep their v1 shape). */
+  payload: PaymentPayload;
+  authorization: Authorization;
+  /** The v1 network name, or the v2 `accepted.network`. */
+  network: string;
+  /** The payment-identifier extension's id, if the client sent one. */
+  paymentId?: string;
+}
+
+export function paymentHeader(headers: Headers): { version: 1 | 2; value: string } | undefined {
+  const v2 = headers.get("payment-signature");
+  if (v2) return { version: 2, value: v2 };
+  const v1 = headers.get("x-payment");
+  return v1 ? { version: 1, value: v1 } : undefined;
+}
+
+/** Decodes PAYMENT-SIGNATURE (v2) or X-PAYMENT (v1); a malformed one is a 402 with the reason. */
+export function parsePayment(header: { version: 1 | 2; value: string }): PresentedPayment {
+  let decoded: unknown;
+  try {
+    decoded =
+      header.version === 2
+        ? decodePaymentSignatureHeader(header.value)
+        : JSON.parse(Buffer.from(header.value, "base64").toString("utf8"));
+  } catch {
+    throw invalid("invalid_payload", "The payment header is not base64-encoded JSON.");
+  }
+  const shape = z
+    .object({
+      x402Version: z.literal(header.version),
+      scheme: z.string().optional(),
+      network: z.string().optional(),
+      accepted: z.object({ scheme: z.string(), network: z.string() }).loose().optional(),
+      payload: exactPayloadSchema,
+      extensions: z.record(z.string(), z.unknown()).optional(),
+    })
+    .loose()
+    .safeParse(decoded);
+  if (!shape.success) {
+    throw invalid("invalid_payload", "The payment is not an x402 `exact` EVM payment.");
+  }
+  const data = shape.data;
+  const network = header.version === 2 ? data.accepted?.network : data.network;
+  const scheme = header.version === 2 ? data.accepted?.scheme : data.scheme;
+  if (!network || scheme !== "exact") {
+    throw invalid("unsupported_scheme", "Only the x402 `exact` scheme is accepted.");
+  }
+  const id = (data.extensions?.["payment-identifier"] as { info?: { id?: unknown } } | undefined)
+    ?.info?.id;
+  return {
+    version: header.version,
+    payload: decoded as PaymentPayload,
+    authorization: data.payload.authorization,
+    network,
+    paymentId: typeof id === "string" ? id : undefined,
+  };
+}
+
+export function invalid(reason: string, message: string): ApiError {
+  return new ApiError("payment_invalid", message, { reason });
+}

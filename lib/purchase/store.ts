@@ -1,0 +1,107 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "@/db";
+import { type Payment, payments } from "@/db/schema";
+import { credit } from "@/lib/ledger";
+
+export type NewPending = Omit<
+  typeof payments.$inferInsert,
+  "id" | "status" | "createdAt" | "updatedAt"
+>;
+
+/**
+ * Records a payment as pending BEFORE it is settled, so a crash or timeout after the
+ * transfer leaves a row the reconciler can finish. One row per EIP-3009 authorization:
+ * a concurrent or replayed submission finds the existing row instead (`created: false`).
+ */
+export async function recordPending(
+  db: Db,
+  row: NewPending,
+): Promise<{ payment: Payment; created: boolean }> {
+  const [inserted] = await db.insert(payments).values(row).onConflictDoNothing().returning();
+  if (inserted) return { payment: inserted, created: true };
+  const existing = await findByAuthorization(db, row);
+  if (!existing) throw new Error("payment vanished between insert and read");
+  return { payment: existing, created: false };
+}
+
+export async function findByAuthorization(
+  db: Db,
+  key: Pick<Payment, "network" | "asset" | "payer" | "nonce">,
+): Promise<Payment | undefined> {
+  const [row] = await db
+    .select()
+    .from(payments)
+    .where(
+      and(
+        eq(payments.network, key.network),
+        eq(payments.asset, key.asset),
+        eq(payments.payer, key.payer),
+        eq(payments.nonce, key.nonce),
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+export async function findPayment(db: Db, id: string): Promise<Payment | undefined> {
+  const [row] = await db.select().from(payments).where(eq(payments.id, id)).limit(1);
+  return row;
+}
+
+/**
+ * Marks the payment settled and credits the payer, in ONE transaction: either both happen
+ * or neither. Idempotent: the ledger key is the payment id, so a second call (the
+ * reconciler racing a slow request) credits nothing more. Returns the payer's balance
+ * right after this purchase's credit.
+ */
+export async function settleAndCredit(
+  db: Db,
+  payment: Payment,
+  transaction: string,
+): Promise<bigint> {
+  return db.transaction(async (tx) => {
+    await tx
+      .update(payments)
+      .set({ status: "settled", transaction, failureReason: null, updatedAt: sql`now()` })
+      .where(eq(payments.id, payment.id));
+    const entry = await credit(tx, {
+      endpointId: payment.endpointId,
+      wallet: payment.payer,
+      credits: payment.credits,
+      kind: "purchase",
+      reference: `payment:${payment.id} tx:${transaction}`,
+      idempotencyKey: `payment:${payment.id}`,
+    });
+    return entry.balance;
+  });
+}
+
+/** A definite failure: nothing moved on chain. Never downgrades a settled payment. */
+export async function markFailed(db: Db, id: string, reason: string): Promise<void> {
+  await db
+    .update(payments)
+    .set({ status: "failed", failureReason: reason, updatedAt: sql`now()` })
+    .where(and(eq(payments.id, id), eq(payments.status, "pending")));
+}
+
+/** Puts a failed payment back to pending for another attempt; false if someone else did. */
+export async function retryFailed(db: Db, id: string): Promise<boolean> {
+  const rows = await db
+    .update(payments)
+    .set({ status: "pending", failureReason: null, updatedAt: sql`now()` })
+    .where(and(eq(payments.id, id), eq(payments.status, "failed")))
+    .returning({ id: payments.id });
+  return rows.length > 0;
+}
+
+/** The balance right after a settled payment's credit (for replaying its answer). */
+export async function balanceAfterPurchase(db: Db, payment: Payment): Promise<bigint> {
+  const entry = await credit(db, {
+    endpointId: payment.endpointId,
+    wallet: payment.payer,
+    credits: payment.credits,
+    kind: "purchase",
+    idempotencyKey: `payment:${payment.id}`,
+  });
+  return entry.balance;
+}
