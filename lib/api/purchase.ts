@@ -5,8 +5,8 @@ import { ApiError } from "@/lib/http/errors";
 import { allowMethods } from "@/lib/http/handler";
 import { parseJsonBody } from "@/lib/http/json-body";
 import { parseQuery } from "@/lib/http/query";
-import { parsePayment, paymentHeader } from "@/lib/purchase/payment-header";
-import { purchasePack } from "@/lib/purchase/purchase";
+import { paymentHeader } from "@/lib/purchase/payment-header";
+import { purchaseWithHeader } from "@/lib/purchase/purchase";
 import { purchaseResponse } from "@/lib/purchase/response";
 import { challengeResponse } from "@/lib/x402/challenge";
 import { requireResolvedEndpoint } from "./resolve-endpoint";
@@ -35,7 +35,7 @@ export const handlePurchase = allowMethods(["POST", "GET"], async (request, ctx:
       pack,
     });
   }
-  const outcome = await purchasePack(ctx, endpoint, pack, parsePayment(header));
+  const outcome = await purchaseWithHeader(ctx, endpoint, pack, header);
   return purchaseResponse(ctx, endpoint, pack, outcome, header.version);
 });
 

@@ -4,7 +4,12 @@ import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
 import { BreakerOpenError, getBalance, refund } from "@/lib/ledger";
 import type { Applied } from "@/lib/ledger/types";
-import { parsePayment, paymentHeader } from "@/lib/purchase/payment-header";
+import {
+  InvalidPayment,
+  type PresentedPayment,
+  parsePayment,
+  paymentHeader,
+} from "@/lib/purchase/payment-header";
 import { purchasePack } from "@/lib/purchase/purchase";
 import { purchaseResponse, receiptHeaders } from "@/lib/purchase/response";
 import { parseWallet } from "@/lib/wallet";
@@ -92,7 +97,17 @@ async function identifyCaller(
       ? { kind: "anonymous" }
       : { kind: "wallet", wallet: parseWallet(claimed) };
 
-  const presented = parsePayment(header);
+  let presented: PresentedPayment;
+  try {
+    presented = parsePayment(header);
+  } catch (err) {
+    if (!(err instanceof InvalidPayment)) throw err;
+    const refused = { kind: "invalid" as const, reason: err.reason, message: err.message };
+    return {
+      kind: "response",
+      response: purchaseResponse(ctx, endpoint, undefined, refused, header.version),
+    };
+  }
   const payer = parseWallet(presented.authorization.from, "authorization.from");
   if (claimed !== null && parseWallet(claimed) !== payer) {
     throw new ApiError("wallet_mismatch", "x-wallet-address differs from the payment's payer.");

@@ -1,7 +1,6 @@
 import { decodePaymentSignatureHeader } from "@x402/core/http";
 import type { PaymentPayload } from "@x402/core/types";
 import { z } from "zod";
-import { ApiError } from "@/lib/http/errors";
 
 const hex = (bytes: number) => z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`));
 const uint = z
@@ -43,7 +42,7 @@ export function paymentHeader(headers: Headers): { version: 1 | 2; value: string
   return v1 ? { version: 1, value: v1 } : undefined;
 }
 
-/** Decodes PAYMENT-SIGNATURE (v2) or X-PAYMENT (v1); a malformed one is a 402 with the reason. */
+/** Decodes PAYMENT-SIGNATURE (v2) or X-PAYMENT (v1); throws InvalidPayment with the reason. */
 export function parsePayment(header: { version: 1 | 2; value: string }): PresentedPayment {
   let decoded: unknown;
   try {
@@ -85,6 +84,16 @@ export function parsePayment(header: { version: 1 | 2; value: string }): Present
   };
 }
 
-export function invalid(reason: string, message: string): ApiError {
-  return new ApiError("payment_invalid", message, { reason });
+export class InvalidPayment extends Error {
+  override name = "InvalidPayment";
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function invalid(reason: string, message: string): InvalidPayment {
+  return new InvalidPayment(reason, message);
 }

@@ -3,7 +3,7 @@ import type { Payment } from "@/db/schema";
 import type { AppContext } from "@/lib/app/context";
 import type { Pack, ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
-import type { PresentedPayment } from "./payment-header";
+import { InvalidPayment, type PresentedPayment, parsePayment } from "./payment-header";
 import { reconcilePayment } from "./reconcile";
 import { requirementsFor } from "./requirements";
 import {
@@ -101,6 +101,21 @@ async function settle(
     balance,
     receipt: result,
   };
+}
+
+/** `purchasePack` for a raw payment header; an undecodable one is an `invalid` outcome. */
+export async function purchaseWithHeader(
+  ctx: AppContext,
+  endpoint: ResolvedEndpoint,
+  pack: Pack,
+  header: { version: 1 | 2; value: string },
+): Promise<PurchaseOutcome> {
+  try {
+    return await purchasePack(ctx, endpoint, pack, parsePayment(header));
+  } catch (err) {
+    if (err instanceof InvalidPayment) return invalid(err.reason, err.message);
+    throw err;
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ export function receiptHeaders(
 export function purchaseResponse(
   ctx: AppContext,
   endpoint: ResolvedEndpoint,
-  pack: Pack,
+  pack: Pack | undefined,
   outcome: PurchaseOutcome,
   version: 1 | 2,
 ): Response {
@@ -41,6 +41,7 @@ export function purchaseResponse(
       { status: 202, headers: { "retry-after": "2" } },
     );
   }
+  if (!pack) throw new Error("a settled purchase always has a pack");
   return Response.json(
     {
       credits: Number(outcome.balance),

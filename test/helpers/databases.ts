@@ -38,10 +38,14 @@ export async function openTestDatabase(
     url: url.toString(),
     poolMax: opts.poolMax ?? 10,
   });
+  let closed = false;
   return {
     ...database,
     url: url.toString(),
+    // Idempotent: the app closes the database it was handed, and so does the test.
     async close() {
+      if (closed) return;
+      closed = true;
       await database.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();

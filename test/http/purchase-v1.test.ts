@@ -1,0 +1,63 @@
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createSigner, decodeXPaymentResponse, wrapFetchWithPayment } from "x402-fetch";
+import { getBalance } from "@/lib/ledger";
+import type { RunningApp } from "@/lib/server/start";
+import { createEndpoint } from "@/test/helpers/endpoints";
+import { usdcBalance } from "@/test/helpers/payments";
+import { startTestApp } from "@/test/helpers/server";
+
+const target = inject("dbTargets").includes("postgres") ? "postgres" : "pglite";
+
+// x402 v1 knows only named networks: a local anvil with Base Sepolia's chain id and our token.
+describe("the official x402-fetch (v1) client", () => {
+  let app: RunningApp;
+  beforeAll(async () => {
+    app = await startTestApp({
+      door: "fast",
+      target,
+      env: { NETWORK: "eip155:84532", DEVNET: "true" },
+    });
+  });
+  afterAll(() => app?.close());
+
+  it("reads the v1 body of the 402, pays with X-PAYMENT and is credited", async () => {
+    const ep = await createEndpoint(app.ctx, "http://127.0.0.1:9");
+    const url = `${app.url}/api/credits/purchase?endpoint=${ep.slug}&pack=starter`;
+    const challenge = (await (await fetch(url, { method: "POST" })).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(challenge).toMatchObject({
+      x402Version: 1,
+      accepts: [
+        {
+          scheme: "exact",
+          network: "base-sepolia",
+          maxAmountRequired: "1000000",
+          resource: url.replace(app.url, app.ctx.config.publicUrl),
+        },
+      ],
+    });
+
+    const key = generatePrivateKey();
+    const payer = privateKeyToAccount(key);
+    await app.ctx.chain.mint?.(payer.address, 20_000_000n);
+    // Signing needs no RPC: the v1 signer only signs the EIP-712 authorization.
+    const wallet = await createSigner("base-sepolia", key);
+    const before = await usdcBalance(app.ctx, ep.payTo);
+    const res = await wrapFetchWithPayment(fetch, wallet, 1_000_000n)(url, { method: "POST" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      credits: 100,
+      purchased: { network: "eip155:84532", payer: payer.address },
+    });
+    expect(decodeXPaymentResponse(res.headers.get("x-payment-response") ?? "")).toMatchObject({
+      success: true,
+    });
+    expect((await usdcBalance(app.ctx, ep.payTo)) - before).toBe(1_000_000n);
+    expect(
+      await getBalance(app.ctx.db, { endpointId: ep.id, wallet: payer.address.toLowerCase() }),
+    ).toBe(100n);
+  });
+});
