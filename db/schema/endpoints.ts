@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  index,
   integer,
   jsonb,
   pgEnum,
@@ -33,10 +34,13 @@ export const endpoints = pgTable(
     paused: boolean("paused").notNull().default(false),
     defaultPackId: text("default_pack_id"),
     apiSchema: jsonb("api_schema"),
+    /** Deleted endpoints keep their ledger (it is append-only) and their slug stays taken. */
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    index("endpoints_owner_idx").on(t.ownerAddress),
     check("endpoints_credits_per_call_positive", sql`${t.creditsPerCall} > 0`),
     check("endpoints_timeout_positive", sql`${t.timeoutMs} > 0`),
   ],

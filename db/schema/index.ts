@@ -1,3 +1,4 @@
+export * from "./auth";
 export * from "./endpoints";
 export * from "./gateway";
 export * from "./ledger";

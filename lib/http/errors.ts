@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   wallet_mismatch: 400,
   invalid_field: 422,
   wallet_proof_required: 401,
+  authentication_required: 401,
+  invalid_signature: 401,
   insufficient_credits: 402,
   payment_required: 402,
   payment_invalid: 402,
