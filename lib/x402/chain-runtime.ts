@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { Address, Hash } from "viem";
+import type { Address, Hash, HDAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { type AnvilProcess, startAnvil } from "@/lib/chain/anvil";
 import { devnetPublicClient, ensureDevnet, mintTestUsdc } from "@/lib/chain/devnet";
@@ -33,7 +33,7 @@ export async function startChainRuntime(config: Config): Promise<ChainRuntime> {
   let rpcUrl = chain.rpcUrl;
   let devnetToken: Address | undefined;
   let mint: ChainRuntime["mint"];
-  let devnetFacilitator;
+  let devnetFacilitator: HDAccount | undefined;
 
   if (chain.devnet) {
     const stateDir = path.join(config.dataDir, "devnet");
