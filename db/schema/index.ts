@@ -3,3 +3,4 @@ export * from "./endpoints";
 export * from "./gateway";
 export * from "./ledger";
 export * from "./payments";
+export * from "./usage";

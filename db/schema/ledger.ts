@@ -35,10 +35,17 @@ export const balances = pgTable(
       .references(() => endpoints.id, { onDelete: "restrict" }),
     wallet: text("wallet").notNull(),
     credits: bigint("credits", { mode: "bigint" }).notNull(),
+    // Running totals kept by the same statements that move credits (no extra writes), so
+    // a provider's customer list never aggregates the ledger.
+    purchased: bigint("purchased", { mode: "bigint" }).notNull().default(sql`0`),
+    consumed: bigint("consumed", { mode: "bigint" }).notNull().default(sql`0`),
+    calls: bigint("calls", { mode: "bigint" }).notNull().default(sql`0`),
+    lastCallAt: timestamp("last_call_at", { withTimezone: true }),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.endpointId, t.wallet] }),
+    index("balances_endpoint_recent_idx").on(t.endpointId, t.updatedAt),
     index("balances_wallet_idx").on(t.wallet),
     check("balances_non_negative", sql`${t.credits} >= 0`),
   ],

@@ -23,6 +23,7 @@ export interface Config {
   asset?: { address: `0x${string}`; name?: string; version?: string };
   seedDemo: boolean;
   fastPaths: boolean;
+  allowPrivateOrigins: boolean;
   chain: ChainConfig;
 }
 
@@ -82,6 +83,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       : undefined,
     seedDemo: env.SEED_DEMO ?? database.kind === "pglite",
     fastPaths: env.FAST_PATHS,
+    allowPrivateOrigins:
+      env.ALLOW_PRIVATE_ORIGINS ?? (database.kind === "pglite" || env.NETWORK === "eip155:31337"),
     chain: chainConfig(env),
   };
 }

@@ -47,6 +47,8 @@ export const envSchema = z.object({
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   ASSET_VERSION: z.string().min(1).optional(),
   SEED_DEMO: booleanFlag.optional(),
+  /** Let origin URLs point at loopback/private addresses (default: on only in embedded/dev mode). */
+  ALLOW_PRIVATE_ORIGINS: booleanFlag.optional(),
   /** Off: every request goes through Next's pipeline (to compare the two doors). */
   FAST_PATHS: booleanFlag.default(true),
 });

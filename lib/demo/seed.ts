@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { creditPacks, endpoints } from "@/db/schema";
 import type { AppContext } from "@/lib/app/context";
@@ -27,7 +28,10 @@ export const DEMO_API_SCHEMA = {
  * Makes sure the demo endpoint exists, points at the demo API this server serves, and that
  * the demo buyer holds its welcome credits. Safe to run at every start.
  */
-export async function seedDemo({ db }: Pick<AppContext, "db">, selfUrl: string): Promise<void> {
+export async function seedDemo(
+  { db, box }: Pick<AppContext, "db" | "box">,
+  selfUrl: string,
+): Promise<void> {
   const originUrl = `${selfUrl}/api/demo`;
   const [endpoint] = await db
     .insert(endpoints)
@@ -37,6 +41,7 @@ export async function seedDemo({ db }: Pick<AppContext, "db">, selfUrl: string):
       description: "A tiny API served by this server, to try credits end to end.",
       ownerAddress: DEMO_PROVIDER.toLowerCase(),
       originUrl,
+      originKeyEnc: box.seal(randomBytes(24).toString("base64url")),
       payTo: DEMO_PROVIDER.toLowerCase(),
       creditsPerCall: 1n,
       defaultPackId: "starter",

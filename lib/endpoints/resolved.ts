@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db";
 import { creditPacks, type Endpoint, endpoints } from "@/db/schema";
 import type { SecretBox } from "@/lib/crypto/secret-box";
@@ -38,7 +38,11 @@ export async function loadResolvedEndpoint(
   slug: string,
   box: SecretBox,
 ): Promise<ResolvedEndpoint | null> {
-  const [row] = await db.select().from(endpoints).where(eq(endpoints.slug, slug)).limit(1);
+  const [row] = await db
+    .select()
+    .from(endpoints)
+    .where(and(eq(endpoints.slug, slug), isNull(endpoints.deletedAt)))
+    .limit(1);
   if (!row) return null;
   const packRows = await db
     .select()

@@ -1,4 +1,5 @@
 import type { AppContext } from "@/lib/app/context";
+import { signInChallenge, verifyWalletProof } from "@/lib/auth/wallet-proof";
 import { costOf } from "@/lib/endpoints/api-schema";
 import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
@@ -48,8 +49,11 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
       required: cost,
     });
   }
-  const key = parseIdempotencyKey(request.headers.get("idempotency-key"));
   const wallet = caller.wallet;
+  // Signed mode: the header alone proves nothing; a payment by the wallet already did.
+  if (endpoint.walletAuth === "signed" && !caller.receipt)
+    await verifyWalletProof(ctx, request, wallet);
+  const key = parseIdempotencyKey(request.headers.get("idempotency-key"));
   const debit = await ledgerCall(ctx, () =>
     ctx.debits.debit(
       { endpointId: endpoint.id, wallet },
@@ -65,6 +69,8 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
       error: "insufficient_credits",
       credits: debit.balance,
       required: cost,
+      extensions:
+        endpoint.walletAuth === "signed" ? await signInChallenge(ctx, request.url) : undefined,
     });
   }
   const pathAndQuery = `${target.path}${target.search}`;

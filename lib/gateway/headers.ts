@@ -35,6 +35,8 @@ export function originRequestHeaders(
   const out: Record<string, string> = {};
   for (const [name, value] of incoming) {
     if (HOP_BY_HOP.has(name) || REQUEST_ONLY_OURS.has(name) || listed.has(name)) continue;
+    // Our own wallet tokens prove the wallet to us; the origin must not be able to replay them.
+    if (name === "authorization" && /^bearer\s+xc_at_/i.test(value)) continue;
     out[name] = value;
   }
   if (originKey) out["x-api-key"] = originKey;

@@ -18,6 +18,10 @@ interface Row {
 export async function credit(db: Db, p: CreditParams): Promise<Applied> {
   if (p.credits <= 0n) throw new RangeError("credit credits must be positive");
   const key = p.idempotencyKey ?? null;
+  // The account's running totals: a purchase adds to what it bought, a refund takes back
+  // from what it consumed.
+  const purchased = p.kind === "purchase" ? p.credits : 0n;
+  const refunded = p.kind === "refund" ? p.credits : 0n;
   try {
     const result = await db.execute(sql`
       with prior as (
@@ -25,11 +29,14 @@ export async function credit(db: Db, p: CreditParams): Promise<Applied> {
         where endpoint_id = ${p.endpointId} and wallet = ${p.wallet}
           and kind = ${p.kind} and idempotency_key = ${key}
       ), upsert as (
-        insert into balances (endpoint_id, wallet, credits)
-        select ${p.endpointId}, ${p.wallet}, ${p.credits.toString()}::bigint
+        insert into balances (endpoint_id, wallet, credits, purchased, consumed)
+        select ${p.endpointId}, ${p.wallet}, ${p.credits.toString()}::bigint,
+               ${purchased.toString()}::bigint, ${(-refunded).toString()}::bigint
         where not exists (select 1 from prior)
         on conflict (endpoint_id, wallet)
-        do update set credits = balances.credits + excluded.credits, updated_at = now()
+        do update set credits = balances.credits + excluded.credits, updated_at = now(),
+          purchased = balances.purchased + excluded.purchased,
+          consumed = balances.consumed + excluded.consumed
         returning credits
       ), ins as (
         insert into ledger_entries (endpoint_id, wallet, kind, delta, balance_after, reference, idempotency_key)

@@ -10,6 +10,7 @@ import {
 } from "@/lib/app/context";
 import type { Config } from "@/lib/config";
 import { seedDemo } from "@/lib/demo/seed";
+import { startRollups } from "@/lib/provider/rollup";
 import { startReconciler } from "@/lib/purchase/reconcile";
 import { createAppServer } from "./http-server";
 
@@ -38,12 +39,14 @@ export async function startApp(config: Config, opts: ContextOptions = {}): Promi
   const url = `http://127.0.0.1:${port}`;
   if (config.seedDemo) await seedDemo(ctx, url);
   const stopReconciler = startReconciler(ctx);
+  const stopRollups = startRollups(ctx.db);
   return {
     ctx,
     server,
     url,
     async close() {
       stopReconciler();
+      stopRollups();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await app.close();

@@ -79,6 +79,8 @@ export interface ChallengeFacts {
   pack?: Pack;
   /** Why a presented payment was refused, for people reading the body. */
   message?: string;
+  /** x402 extensions to declare (e.g. sign-in-with-x on signed endpoints). */
+  extensions?: Record<string, unknown>;
 }
 
 /**
@@ -92,7 +94,8 @@ export function challengeResponse(
   facts: ChallengeFacts,
 ): Response {
   const pack = facts.pack ?? endpoint.defaultPack;
-  const required = paymentRequired(payments, publicUrl, endpoint, pack, facts.error);
+  const base = paymentRequired(payments, publicUrl, endpoint, pack, facts.error);
+  const required = facts.extensions ? { ...base, extensions: facts.extensions } : base;
   const v1Name = payments.info.v1Name;
   const protocol = v1Name
     ? { x402Version: 1, error: facts.error, accepts: v1Accepts(required, v1Name, endpoint) }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ContextOptions } from "@/lib/app/context";
 import { loadConfig } from "@/lib/config";
+import { freeLoopbackPort } from "@/lib/net/free-port";
 import { type RunningApp, startApp } from "@/lib/server/start";
 import { openTestDatabase, type TestTarget } from "./databases";
 
@@ -21,8 +22,10 @@ export async function startTestApp(opts: {
   context?: Omit<ContextOptions, "database">;
 }): Promise<RunningApp> {
   const database = await openTestDatabase(opts.target);
+  const port = await freeLoopbackPort();
   const config = loadConfig({
-    PORT: "1",
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     HOST: "127.0.0.1",
     DATA_DIR: mkdtempSync(path.join(tmpdir(), "x402-app-")),
     ANVIL_PORT: "0",
@@ -31,8 +34,7 @@ export async function startTestApp(opts: {
     NODE_ENV: "test",
     ...opts.env,
   });
-  // Port 0 picks a free one; the config schema only accepts real ports, so set it here.
-  const app = await startApp({ ...config, port: 0 }, { ...opts.context, database });
+  const app = await startApp(config, { ...opts.context, database });
   const close = app.close;
   return {
     ...app,

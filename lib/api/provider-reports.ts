@@ -1,0 +1,49 @@
+import type { AppContext } from "@/lib/app/context";
+import { csvResponse } from "@/lib/http/csv";
+import { ApiError } from "@/lib/http/errors";
+import { decodeCustomerCursor, listCustomers } from "@/lib/provider/customers";
+import { ownEndpoint } from "@/lib/provider/endpoints";
+import { ledgerPage } from "@/lib/provider/ledger-page";
+import { usageSeries } from "@/lib/provider/usage";
+import { parseReportQuery } from "./report-query";
+
+export const REPORTS = new Set(["usage", "customers", "ledger"]);
+
+/** GET /api/provider/endpoints/SLUG/usage|customers|ledger — JSON, or CSV with ?format=csv. */
+export async function handleProviderReport(
+  request: Request,
+  ctx: AppContext,
+  owner: string,
+  slug: string,
+  report: string,
+): Promise<Response> {
+  if (request.method !== "GET") throw new ApiError("method_not_allowed", "Use GET here.");
+  const endpoint = await ownEndpoint(ctx.db, owner, slug);
+  const q = parseReportQuery(new URL(request.url));
+  if (report === "usage") {
+    const series = await usageSeries(ctx.db, {
+      endpointId: endpoint.id,
+      from: q.from,
+      to: q.to,
+      bucket: q.bucket,
+    });
+    return q.format === "csv"
+      ? csvResponse(series, `${slug}-usage.csv`)
+      : Response.json({
+          endpoint: slug,
+          bucket: q.bucket,
+          from: q.from.toISOString(),
+          to: q.to.toISOString(),
+          series,
+        });
+  }
+  if (report === "customers") {
+    const page = await listCustomers(ctx.db, endpoint.id, q.limit, decodeCustomerCursor(q.cursor));
+    return q.format === "csv"
+      ? csvResponse(page.customers, `${slug}-customers.csv`)
+      : Response.json(page);
+  }
+  const before = q.cursor && /^\d+$/.test(q.cursor) ? BigInt(q.cursor) : undefined;
+  const page = await ledgerPage(ctx.db, { endpointId: endpoint.id }, q.limit, before);
+  return q.format === "csv" ? csvResponse(page.entries, `${slug}-ledger.csv`) : Response.json(page);
+}

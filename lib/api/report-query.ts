@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { ApiError } from "@/lib/http/errors";
+import { parseQuery } from "@/lib/http/query";
+import { type Bucket, bucketCount, MAX_BUCKETS } from "@/lib/provider/usage";
+
+const date = z.string().transform((v, ctx) => {
+  const d = /^\d+$/.test(v) ? new Date(Number(v)) : new Date(v);
+  if (Number.isNaN(d.getTime())) {
+    ctx.addIssue({ code: "custom", message: "must be an ISO date or epoch milliseconds" });
+    return z.NEVER;
+  }
+  return d;
+});
+
+const querySchema = z.object({
+  from: date.optional(),
+  to: date.optional(),
+  bucket: z.enum(["hour", "day"]).optional(),
+  format: z.enum(["json", "csv"]).default("json"),
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+  cursor: z.string().max(200).optional(),
+  endpoint: z.string().max(63).optional(),
+});
+
+export interface ReportQuery {
+  from: Date;
+  to: Date;
+  bucket: Bucket;
+  format: "json" | "csv";
+  limit: number;
+  cursor?: string;
+  endpoint?: string;
+}
+
+/** Report parameters: default range the last 7 days, hourly up to 2 days, else daily. */
+export function parseReportQuery(url: URL): ReportQuery {
+  const q = parseQuery(url, querySchema);
+  const to = q.to ?? new Date();
+  const from = q.from ?? new Date(to.getTime() - 7 * 86_400_000);
+  if (from >= to) throw new ApiError("bad_request", 'Query parameter "from" must be before "to".');
+  const bucket = q.bucket ?? (to.getTime() - from.getTime() <= 2 * 86_400_000 ? "hour" : "day");
+  if (bucketCount(from, to, bucket) > MAX_BUCKETS) {
+    throw new ApiError(
+      "bad_request",
+      `That range has more than ${MAX_BUCKETS} ${bucket} buckets; use a larger bucket.`,
+    );
+  }
+  return { ...q, from, to, bucket };
+}

@@ -1,0 +1,57 @@
+import { and, desc, eq, lt, or } from "drizzle-orm";
+import type { Db } from "@/db";
+import { balances } from "@/db/schema";
+import { checksumWallet } from "@/lib/wallet";
+
+/**
+ * An endpoint's customers, most recently active first, paged by a cursor. Reads only the
+ * balance rows (their totals are kept by the ledger statements), never the ledger.
+ */
+export async function listCustomers(
+  db: Db,
+  endpointId: number,
+  limit: number,
+  cursor?: { at: Date; wallet: string },
+) {
+  const rows = await db
+    .select()
+    .from(balances)
+    .where(
+      and(
+        eq(balances.endpointId, endpointId),
+        cursor
+          ? or(
+              lt(balances.updatedAt, cursor.at),
+              and(eq(balances.updatedAt, cursor.at), lt(balances.wallet, cursor.wallet)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(balances.updatedAt), desc(balances.wallet))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    customers: page.map((b) => ({
+      wallet: checksumWallet(b.wallet),
+      credits: Number(b.credits),
+      purchased: Number(b.purchased),
+      consumed: Number(b.consumed),
+      calls: Number(b.calls),
+      lastCallAt: b.lastCallAt?.toISOString() ?? null,
+      updatedAt: b.updatedAt.toISOString(),
+    })),
+    nextCursor:
+      rows.length > limit && last
+        ? Buffer.from(`${last.updatedAt.toISOString()}|${last.wallet}`).toString("base64url")
+        : null,
+  };
+}
+
+export function decodeCustomerCursor(cursor: string | undefined) {
+  if (!cursor) return undefined;
+  const [at, wallet] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const date = new Date(at ?? "");
+  if (!wallet || Number.isNaN(date.getTime())) return undefined;
+  return { at: date, wallet };
+}
