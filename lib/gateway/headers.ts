@@ -1,3 +1,5 @@
+import { SESSION_COOKIE } from "@/lib/auth/session";
+
 /** Hop-by-hop (RFC 9110 §7.6.1) and ours-only headers: never forwarded either way. */
 const HOP_BY_HOP = new Set([
   "connection",
@@ -35,8 +37,18 @@ export function originRequestHeaders(
   const out: Record<string, string> = {};
   for (const [name, value] of incoming) {
     if (HOP_BY_HOP.has(name) || REQUEST_ONLY_OURS.has(name) || listed.has(name)) continue;
-    // Our own wallet tokens prove the wallet to us; the origin must not be able to replay them.
-    if (name === "authorization" && /^bearer\s+xc_at_/i.test(value)) continue;
+    // Our credentials prove things to us; an origin must never be able to replay them:
+    // the dashboard session cookie, wallet tokens and provider API keys.
+    if (name === "cookie") {
+      const kept = value
+        .split(";")
+        .filter((c) => c.split("=")[0]?.trim() !== SESSION_COOKIE)
+        .join(";")
+        .trim();
+      if (kept) out[name] = kept;
+      continue;
+    }
+    if (name === "authorization" && /^bearer\s+xc_(at|sk)_/i.test(value)) continue;
     out[name] = value;
   }
   if (originKey) out["x-api-key"] = originKey;

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "@/db";
+import { pruneExpiredAuth } from "@/lib/auth/prune";
 import type { Bucket } from "./usage";
 
 /** A bucket closes this long after its end, so late-committing entries are inside it. */
@@ -61,7 +62,7 @@ function truncate(d: Date, bucket: Bucket): Date {
   return new Date(Math.floor(d.getTime() / step) * step);
 }
 
-/** Rolls up every minute in the background; returns a stop function. */
+/** Rolls up usage (and prunes expired auth rows) every minute; returns a stop function. */
 export function startRollups(db: Db, intervalMs = 60_000): () => void {
   let running = false;
   const tick = async () => {
@@ -69,8 +70,9 @@ export function startRollups(db: Db, intervalMs = 60_000): () => void {
     running = true;
     try {
       await rollupUsage(db);
+      await pruneExpiredAuth(db);
     } catch (err) {
-      console.error("usage rollup:", err);
+      console.error("usage rollup / auth pruning:", err);
     } finally {
       running = false;
     }

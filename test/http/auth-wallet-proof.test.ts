@@ -62,7 +62,12 @@ describe("wallet proof for signed endpoints", () => {
     expect(api.code).toBe("wallet_proof_required");
     expect(api.details).toMatchObject({
       extensions: {
-        "sign-in-with-x": { info: { nonce: expect.stringMatching(/^[0-9a-f]{56}$/) } },
+        "sign-in-with-x": {
+          info: {
+            nonce: expect.stringMatching(/^[0-9a-f]{56}$/),
+            uri: `${app.ctx.config.publicUrl}/e/demo/x`,
+          },
+        },
       },
       tokenUrl: `${app.ctx.config.publicUrl}/api/auth/token`,
       nonceUrl: `${app.ctx.config.publicUrl}/api/auth/nonce?purpose=token`,

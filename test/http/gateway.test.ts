@@ -104,6 +104,35 @@ describe.each(["fast", "next"] as const)("gateway (%s door)", (door) => {
     expect(headers.te).toBeUndefined();
   });
 
+  it("never forwards our own credentials: session cookie, wallet tokens, API keys", async () => {
+    const wallet = await fundedWallet(app.ctx, ep.id, 10n);
+    for (const [headers, check] of [
+      [
+        { cookie: "theme=dark; x402c_session=abc.def; lang=en" },
+        (h: Record<string, string>) => expect(h.cookie).toBe("theme=dark; lang=en"),
+      ],
+      [
+        { cookie: "x402c_session=abc.def" },
+        (h: Record<string, string>) => expect(h.cookie).toBeUndefined(),
+      ],
+      [
+        { authorization: "Bearer xc_at_secret" },
+        (h: Record<string, string>) => expect(h.authorization).toBeUndefined(),
+      ],
+      [
+        { authorization: "Bearer xc_sk_secret" },
+        (h: Record<string, string>) => expect(h.authorization).toBeUndefined(),
+      ],
+      [
+        { authorization: "Bearer origin-token" },
+        (h: Record<string, string>) => expect(h.authorization).toBe("Bearer origin-token"),
+      ],
+    ] as const) {
+      const res = await call(`/e/${ep.slug}/echo`, wallet, { headers });
+      check(((await res.json()) as { headers: Record<string, string> }).headers);
+    }
+  });
+
   it("serves the long form /api/public/endpoints/SLUG the same way", async () => {
     const wallet = await fundedWallet(app.ctx, ep.id, 10n);
     const res = await call(`/api/public/endpoints/${ep.slug}`, wallet);
@@ -305,21 +334,23 @@ describe.each(["fast", "next"] as const)("gateway (%s door)", (door) => {
 
   it("answers 503 for a paused endpoint, and serves again within 1 s of resuming", async () => {
     const paused = await createEndpoint(app.ctx, origin.url);
-    const wallet = await fundedWallet(app.ctx, paused.id, 10n);
-    expect((await call(`/e/${paused.slug}/x`, wallet)).status).toBe(200);
+    const wallet = await fundedWallet(app.ctx, paused.id, 100n);
+    let served = 0;
+    const status = async () => {
+      const res = await call(`/e/${paused.slug}/x`, wallet);
+      if (res.status === 200) served++;
+      return res;
+    };
+    expect((await status()).status).toBe(200);
     await app.ctx.db.update(endpoints).set({ paused: true }).where(eq(endpoints.id, paused.id));
-    await expectWithin(
-      1_000,
-      async () => (await call(`/e/${paused.slug}/x`, wallet)).status === 503,
-    );
-    const res = await call(`/e/${paused.slug}/x`, wallet);
+    await expectWithin(1_000, async () => (await status()).status === 503);
+    const res = await status();
+    expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ error: { code: "endpoint_paused" } });
     await app.ctx.db.update(endpoints).set({ paused: false }).where(eq(endpoints.id, paused.id));
-    await expectWithin(
-      1_000,
-      async () => (await call(`/e/${paused.slug}/x`, wallet)).status === 200,
-    );
-    expect(await balanceOf(wallet, paused.id)).toBe(8n);
+    await expectWithin(1_000, async () => (await status()).status === 200);
+    // Paused calls are never charged; every served one is, exactly once.
+    expect(await balanceOf(wallet, paused.id)).toBe(100n - BigInt(served));
   });
 
   it("streams 10 MB responses without buffering them whole", async () => {
