@@ -28,7 +28,7 @@ async function hammer(jobs: number, run: (i: number) => Promise<DebitResult>) {
   return { succeeded, refused, perSecond };
 }
 
-describe.each(inject("dbTargets"))("ledger concurrency on %s", (target) => {
+describe.each(inject("dbTargets"))("ledger concurrency on %s", { timeout: 180_000 }, (target) => {
   let database: Database;
   let batched: DebitFn;
   let direct: DebitFn;

@@ -30,7 +30,8 @@ async function until(ready: () => boolean, child: ChildProcess, what: () => stri
   }
 }
 
-describe("npm start (embedded default, no env)", () => {
+// Two full starts (build check, PGlite, anvil, Next) in one test: generous on a busy machine.
+describe("npm start (embedded default, no env)", { timeout: 180_000 }, () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), "x402-start-"));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
