@@ -3,7 +3,7 @@ import { type Config, loadConfig } from "@/lib/config";
 import { SecretBox } from "@/lib/crypto/secret-box";
 import { seedDemo } from "@/lib/demo/seed";
 import { EndpointCache } from "@/lib/endpoints/cache";
-import { Breaker, DebitBatcher } from "@/lib/ledger";
+import { Breaker, DebitBatcher, preparedRunner } from "@/lib/ledger";
 import { startReconciler } from "@/lib/purchase/reconcile";
 import { type ChainRuntime, startChainRuntime } from "@/lib/x402/chain-runtime";
 import type { Facilitator } from "@/lib/x402/facilitator";
@@ -68,7 +68,7 @@ export async function createAppContext(
     db: database.db,
     box,
     endpoints,
-    debits: new DebitBatcher(database.db),
+    debits: new DebitBatcher(preparedRunner(database)),
     ledgerBreaker: new Breaker(),
     payments: chain.payments,
     chain,

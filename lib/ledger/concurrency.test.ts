@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Database } from "@/db";
 import { openTestDatabase } from "@/test/helpers/databases";
 import { insertEndpoint, randomWallet } from "@/test/helpers/fixtures";
-import { checkLedger, credit, DebitBatcher, debit, getBalance } from ".";
+import { checkLedger, credit, DebitBatcher, debit, getBalance, preparedRunner } from ".";
 import type { DebitResult } from "./types";
 
 const WORKERS = 64;
@@ -35,7 +35,7 @@ describe.each(inject("dbTargets"))("ledger concurrency on %s", { timeout: 180_00
 
   beforeAll(async () => {
     database = await openTestDatabase(target, { poolMax: WORKERS });
-    const batcher = new DebitBatcher(database.db);
+    const batcher = new DebitBatcher(preparedRunner(database));
     batched = (endpointId, wallet) => batcher.debit({ endpointId, wallet }, { credits: 1n });
     direct = (endpointId, wallet) => debit(database.db, { endpointId, wallet, credits: 1n });
   });
@@ -86,8 +86,8 @@ describe.each(inject("dbTargets"))("ledger concurrency on %s", { timeout: 180_00
     const { id } = await insertEndpoint(database.db);
     const wallet = randomWallet();
     await credit(database.db, { endpointId: id, wallet, credits: 1_500n, kind: "grant" });
-    const a = new DebitBatcher(database.db);
-    const b = new DebitBatcher(database.db);
+    const a = new DebitBatcher(preparedRunner(database));
+    const b = new DebitBatcher(preparedRunner(database));
     const outcome = await hammer(3_000, (i) =>
       (i % 2 ? a : b).debit({ endpointId: id, wallet }, { credits: 1n }),
     );

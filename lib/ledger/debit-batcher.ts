@@ -1,5 +1,4 @@
-import type { Db } from "@/db";
-import { type DebitItem, debitBatch } from "./debit";
+import { type DebitItem, type DebitRunner, runDebits } from "./debit";
 import type { Account, DebitResult } from "./types";
 
 interface Waiting {
@@ -11,51 +10,81 @@ interface Waiting {
 interface AccountQueue {
   account: Account;
   waiting: Waiting[];
+  inFlight: boolean;
 }
 
 /**
- * Group commit for debits. An idle account's debit goes to the database at once; while it
- * is in flight, later debits of the same account queue up and go together as one
- * `debitBatch` (one round trip, arrival order kept). This turns the row-lock convoy of many
- * concurrent single-row updates into one statement per round trip. Exactness across
- * processes does not depend on it: the database function holds the row lock.
+ * Group commit for debits, across accounts. A debit arriving while the pipeline is idle
+ * goes to the database at once; debits arriving while batches are in flight queue up and
+ * leave together as ONE statement (one round trip, one commit) as soon as a slot frees.
+ * An account has at most one batch in flight, so its debits apply in arrival order.
+ * Exactness across processes does not depend on any of this: the database function
+ * locks each balance row.
  */
 export class DebitBatcher {
   private readonly queues = new Map<string, AccountQueue>();
+  private readonly ready = new Set<string>();
+  private inFlight = 0;
 
   constructor(
-    private readonly db: Db,
-    private readonly maxBatch = 512,
+    private readonly run: DebitRunner,
+    private readonly maxInFlight = 4,
+    private readonly maxItems = 1_024,
   ) {}
 
   debit(account: Account, item: DebitItem): Promise<DebitResult> {
     return new Promise((resolve, reject) => {
       const key = `${account.endpointId}:${account.wallet}`;
-      const queue = this.queues.get(key);
-      if (queue) {
-        queue.waiting.push({ item, resolve, reject });
-        return;
+      let queue = this.queues.get(key);
+      if (!queue) {
+        queue = { account, waiting: [], inFlight: false };
+        this.queues.set(key, queue);
       }
-      const fresh: AccountQueue = { account, waiting: [{ item, resolve, reject }] };
-      this.queues.set(key, fresh);
-      void this.drain(key, fresh);
+      queue.waiting.push({ item, resolve, reject });
+      if (!queue.inFlight) this.ready.add(key);
+      this.pump();
     });
   }
 
-  private async drain(key: string, queue: AccountQueue): Promise<void> {
-    while (queue.waiting.length > 0) {
-      const batch = queue.waiting.splice(0, this.maxBatch);
-      try {
-        const results = await debitBatch(
-          this.db,
-          queue.account,
-          batch.map((w) => w.item),
-        );
-        for (const [i, w] of batch.entries()) w.resolve(results[i] as DebitResult);
-      } catch (err) {
-        for (const w of batch) w.reject(err);
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.ready.size > 0) {
+      const batch: { key: string; queue: AccountQueue; taken: Waiting[] }[] = [];
+      let size = 0;
+      for (const key of this.ready) {
+        const queue = this.queues.get(key);
+        this.ready.delete(key);
+        if (!queue || queue.waiting.length === 0) continue;
+        const taken = queue.waiting.splice(0, this.maxItems - size);
+        queue.inFlight = true;
+        batch.push({ key, queue, taken });
+        size += taken.length;
+        if (size >= this.maxItems) break;
       }
+      if (batch.length > 0) void this.send(batch);
     }
-    this.queues.delete(key);
+  }
+
+  private async send(
+    batch: { key: string; queue: AccountQueue; taken: Waiting[] }[],
+  ): Promise<void> {
+    this.inFlight++;
+    const waiting = batch.flatMap((b) => b.taken);
+    try {
+      const results = await runDebits(
+        this.run,
+        batch.flatMap((b) => b.taken.map((w) => ({ ...b.queue.account, ...w.item }))),
+      );
+      for (const [i, w] of waiting.entries()) w.resolve(results[i] as DebitResult);
+    } catch (err) {
+      for (const w of waiting) w.reject(err);
+    } finally {
+      this.inFlight--;
+      for (const { key, queue } of batch) {
+        queue.inFlight = false;
+        if (queue.waiting.length > 0) this.ready.add(key);
+        else this.queues.delete(key);
+      }
+      this.pump();
+    }
   }
 }

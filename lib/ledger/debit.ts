@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
-import { type Db, rowsOf } from "@/db";
+import { type Database, type Db, rowsOf } from "@/db";
 import { big } from "./sql-util";
 import type { Account, DebitResult } from "./types";
 
-/** One debit of a batch; the account is the batch's. */
+/** One debit request; the account is given alongside. */
 export interface DebitItem {
   credits: bigint;
   reference?: string;
@@ -19,47 +19,85 @@ interface Row {
   r_replayed: boolean;
 }
 
+/** Sends the five array parameters of ledger_debit_many and returns its rows. */
+export type DebitRunner = (arrays: [string, string, string, string, string]) => Promise<Row[]>;
+
+const DEBIT_MANY =
+  "select r_ord, r_ok, r_entry_id, r_balance, r_replayed from ledger_debit_many($1::integer[], $2::text[], $3::bigint[], $4::text[], $5::text[])";
+
+/** The hot path: a prepared statement on the process's pool. */
+export function preparedRunner(database: Database): DebitRunner {
+  return (arrays) => database.query<Row>(DEBIT_MANY, arrays);
+}
+
+/** Through Drizzle, so it also runs inside a transaction. */
+export function drizzleRunner(db: Db): DebitRunner {
+  return async ([e, w, c, r, k]) =>
+    rowsOf<Row>(
+      await db.execute(sql`
+        select r_ord, r_ok, r_entry_id, r_balance, r_replayed from ledger_debit_many(
+          ${e}::integer[], ${w}::text[], ${c}::bigint[], ${r}::text[], ${k}::text[])`),
+    );
+}
+
 /**
- * Takes credits from one account for each item, in order, each all or nothing and never
- * below zero, in one statement (one round trip) under the account's row lock. A keyed item
- * seen in the last 24 h (also earlier in the same batch) reports the first entry again.
+ * Applies debits for any number of accounts in one statement (one round trip, one
+ * commit). Items are sent sorted by account, keeping each account's arrival order, so
+ * rows are locked in one global order; results come back in the caller's order.
  */
-export async function debitBatch(
-  db: Db,
-  account: Account,
-  items: DebitItem[],
+export async function runDebits(
+  run: DebitRunner,
+  items: (Account & DebitItem)[],
 ): Promise<DebitResult[]> {
   for (const item of items) {
     if (item.credits <= 0n) throw new RangeError("debit credits must be positive");
   }
-  const costs = items.map((i) => i.credits.toString());
-  const refs = items.map((i) => i.reference ?? null);
-  const keys = items.map((i) => i.idempotencyKey ?? null);
-  const rows = rowsOf<Row>(
-    await db.execute(sql`
-      select * from ledger_debit(
-        ${account.endpointId}::integer, ${account.wallet}::text,
-        ${pgArray(costs)}::bigint[], ${pgArray(refs)}::text[], ${pgArray(keys)}::text[])
-    `),
-  );
-  return rows
-    .sort((a, b) => Number(a.r_ord) - Number(b.r_ord))
-    .map((r) =>
-      r.r_ok
-        ? {
-            ok: true,
-            entryId: big(r.r_entry_id),
-            balance: big(r.r_balance),
-            replayed: r.r_replayed,
-          }
-        : { ok: false, balance: big(r.r_balance) },
+  const order = items
+    .map((item, index) => ({ item, index }))
+    .sort(
+      (a, b) =>
+        a.item.endpointId - b.item.endpointId ||
+        (a.item.wallet < b.item.wallet
+          ? -1
+          : a.item.wallet > b.item.wallet
+            ? 1
+            : a.index - b.index),
     );
+  const rows = await run([
+    pgArray(order.map((o) => String(o.item.endpointId))),
+    pgArray(order.map((o) => o.item.wallet)),
+    pgArray(order.map((o) => o.item.credits.toString())),
+    pgArray(order.map((o) => o.item.reference ?? null)),
+    pgArray(order.map((o) => o.item.idempotencyKey ?? null)),
+  ]);
+  const results = new Array<DebitResult>(items.length);
+  for (const r of rows) {
+    const sent = order[Number(r.r_ord) - 1];
+    if (!sent) throw new Error(`ledger_debit_many returned an unknown item ${r.r_ord}`);
+    results[sent.index] = r.r_ok
+      ? { ok: true, entryId: big(r.r_entry_id), balance: big(r.r_balance), replayed: r.r_replayed }
+      : { ok: false, balance: big(r.r_balance) };
+  }
+  if (rows.length !== items.length)
+    throw new Error("ledger_debit_many answered a different number of items");
+  return results;
 }
 
-/** A single debit: `debitBatch` of one. */
+/**
+ * Takes credits from one account for each item, in order, each all or nothing and never
+ * below zero, in one statement under the account's row lock.
+ */
+export function debitBatch(db: Db, account: Account, items: DebitItem[]): Promise<DebitResult[]> {
+  return runDebits(
+    drizzleRunner(db),
+    items.map((item) => ({ ...account, ...item })),
+  );
+}
+
+/** A single debit. */
 export async function debit(db: Db, p: Account & DebitItem): Promise<DebitResult> {
-  const [result] = await debitBatch(db, p, [p]);
-  if (!result) throw new Error("ledger_debit returned no row");
+  const [result] = await runDebits(drizzleRunner(db), [p]);
+  if (!result) throw new Error("ledger_debit_many returned no row");
   return result;
 }
 

@@ -4,7 +4,16 @@ import type { Database, Db } from "@/db";
 import { balances, ledgerEntries } from "@/db/schema";
 import { openTestDatabase } from "@/test/helpers/databases";
 import { insertEndpoint, randomWallet } from "@/test/helpers/fixtures";
-import { checkLedger, credit, debit, getBalance, listBalances, refund } from ".";
+import {
+  checkLedger,
+  credit,
+  debit,
+  drizzleRunner,
+  getBalance,
+  listBalances,
+  refund,
+  runDebits,
+} from ".";
 
 describe.each(inject("dbTargets"))("ledger on %s", (target) => {
   let database: Database;
@@ -111,6 +120,29 @@ describe.each(inject("dbTargets"))("ledger on %s", (target) => {
     await credit(db, { ...a, credits: 1n, kind: "grant", idempotencyKey: "same" });
     const other = await credit(db, { ...b, credits: 1n, kind: "grant", idempotencyKey: "same" });
     expect(other.replayed).toBe(false);
+  });
+
+  it("applies one batch over several accounts in each account's order, refusing items one by one", async () => {
+    const a = account();
+    const b = account();
+    const never = account();
+    await credit(db, { ...a, credits: 5n, kind: "grant" });
+    await credit(db, { ...b, credits: 3n, kind: "grant" });
+    const results = await runDebits(drizzleRunner(db), [
+      { ...b, credits: 2n },
+      { ...a, credits: 4n },
+      { ...never, credits: 1n },
+      { ...b, credits: 2n }, // refused: 1 left
+      { ...a, credits: 1n, idempotencyKey: "x" },
+      { ...b, credits: 1n },
+      { ...a, credits: 1n, idempotencyKey: "x" }, // the same key again: replayed
+    ]);
+    expect(
+      results.map((r) => (r.ok ? `${r.balance}${r.replayed ? "r" : ""}` : `no:${r.balance}`)),
+    ).toEqual(["1", "1", "no:0", "no:1", "0", "0", "0r"]);
+    expect(await getBalance(db, a)).toBe(0n);
+    expect(await getBalance(db, b)).toBe(0n);
+    expect((await checkLedger(db)).ok).toBe(true);
   });
 
   it("refunds a consume entry exactly once", async () => {

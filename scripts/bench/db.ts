@@ -1,0 +1,122 @@
+import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { type Database, openDatabase, rowsOf } from "@/db/client";
+import { creditPacks, endpoints } from "@/db/schema";
+import { credit } from "@/lib/ledger";
+
+/** A fresh database on the server, migrated; `drop()` removes it (even with clients left). */
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  database: Database;
+  /** PID of the server's postmaster when it runs on this machine (for CPU accounting). */
+  postmasterPid: number | undefined;
+  drop(): Promise<void>;
+}
+
+export async function createBenchDatabase(
+  serverUrl: string,
+  parentOf: (pid: number) => number | undefined,
+): Promise<BenchDatabase> {
+  const name = `x402_bench_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  let database: Database | undefined;
+  let dropped = false;
+  const drop = async () => {
+    if (dropped) return;
+    dropped = true;
+    await database?.close().catch(() => {});
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end({ timeout: 5 });
+  };
+  try {
+    database = await openDatabase({
+      kind: "postgres",
+      url: url.toString(),
+      poolMax: 16,
+    });
+    const [row] = rowsOf<{ pid: number }>(
+      await database.db.execute(sql`select pg_backend_pid() as pid`),
+    );
+    const postmasterPid = row ? parentOf(Number(row.pid)) : undefined;
+    return { name, url: url.toString(), database, postmasterPid, drop };
+  } catch (err) {
+    await drop().catch(() => {});
+    throw err;
+  }
+}
+
+export function randomWallet(): string {
+  return `0x${randomBytes(20).toString("hex")}`;
+}
+
+/** A gateway endpoint (1 credit per call, one pack) forwarding to `originUrl`. */
+export async function createEndpoint(
+  database: Database,
+  slug: string,
+  originUrl: string,
+): Promise<number> {
+  const [row] = await database.db
+    .insert(endpoints)
+    .values({
+      slug,
+      name: slug,
+      ownerAddress: randomWallet(),
+      originUrl,
+      payTo: randomWallet(),
+      creditsPerCall: 1n,
+    })
+    .returning({ id: endpoints.id });
+  if (!row) throw new Error(`endpoint ${slug} not created`);
+  await database.db.insert(creditPacks).values({
+    endpointId: row.id,
+    id: "starter",
+    name: "Starter",
+    credits: 100n,
+    priceAtomic: 1_000_000n,
+  });
+  return row.id;
+}
+
+/**
+ * Grants `credits` to each wallet on the endpoint with `credit()`, in transactions of
+ * `perTransaction` grants (one commit each, not one per wallet), `parallel` at a time.
+ */
+export async function fundWallets(
+  database: Database,
+  endpointId: number,
+  wallets: readonly string[],
+  credits: bigint,
+  { perTransaction = 250, parallel = 8 } = {},
+): Promise<void> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < wallets.length; i += perTransaction) {
+    chunks.push(wallets.slice(i, i + perTransaction));
+  }
+  const worker = async () => {
+    for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
+      const batch = chunk;
+      await database.db.transaction(async (tx) => {
+        for (const wallet of batch)
+          await credit(tx, { endpointId, wallet, credits, kind: "grant" });
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+/** Net credits the endpoint's calls consumed: Σ −delta of `consume` minus Σ `refund`. */
+export async function creditsDebited(database: Database, endpointId: number): Promise<bigint> {
+  const [row] = rowsOf<{ consumed: string | null; refunded: string | null }>(
+    await database.db.execute(sql`
+      select sum(-delta) filter (where kind = 'consume') as consumed,
+             sum(delta) filter (where kind = 'refund') as refunded
+      from ledger_entries where endpoint_id = ${endpointId}
+    `),
+  );
+  return BigInt(row?.consumed ?? 0) - BigInt(row?.refunded ?? 0);
+}
