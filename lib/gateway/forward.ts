@@ -1,7 +1,7 @@
-import { Readable } from "node:stream";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import type { Readable } from "node:stream";
 import { Agent, request } from "undici";
 import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
+import { nodeBodyOf, webToNode } from "@/lib/server/node-body";
 import { callerResponseHeaders, originRequestHeaders } from "./headers";
 
 // One keep-alive pool per process: reconnecting to the origin per call would cost more
@@ -13,7 +13,7 @@ const agent = new Agent({
 });
 
 export type ForwardOutcome =
-  | { kind: "response"; status: number; headers: Headers; body: ReadableStream<Uint8Array> | null }
+  | { kind: "response"; status: number; headers: Headers; body: Readable | null }
   | { kind: "unavailable"; reason: string }
   | { kind: "timeout" };
 
@@ -34,7 +34,9 @@ export async function forwardToOrigin(
     const res = await request(`${endpoint.originUrl}${pathAndQuery}`, {
       method: incoming.method as "GET",
       headers: originRequestHeaders(incoming.headers, endpoint.originKey),
-      body: hasBody ? Readable.fromWeb(incoming.body as NodeReadableStream<Uint8Array>) : null,
+      body: hasBody
+        ? (nodeBodyOf(incoming) ?? webToNode(incoming.body as ReadableStream<Uint8Array>))
+        : null,
       dispatcher: agent,
       headersTimeout: endpoint.timeoutMs,
       bodyTimeout: endpoint.timeoutMs,
@@ -45,7 +47,7 @@ export async function forwardToOrigin(
       kind: "response",
       status: res.statusCode,
       headers: callerResponseHeaders(res.headers),
-      body: noBody ? null : (Readable.toWeb(res.body) as ReadableStream<Uint8Array>),
+      body: noBody ? null : res.body,
     };
   } catch (err) {
     const code = (err as { code?: string }).code ?? "";

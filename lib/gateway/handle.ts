@@ -13,6 +13,7 @@ import {
 } from "@/lib/purchase/payment-header";
 import { purchasePack } from "@/lib/purchase/purchase";
 import { purchaseResponse, receiptHeaders } from "@/lib/purchase/response";
+import { lazyWebBody, responseOverNodeStream } from "@/lib/server/node-body";
 import { parseWallet } from "@/lib/wallet";
 import { challengeResponse } from "@/lib/x402/challenge";
 import { forwardToOrigin } from "./forward";
@@ -159,20 +160,29 @@ async function serve(
     );
   }
   const { status, headers } = outcome;
-  let body = outcome.body;
+  const body = outcome.body;
   let remaining = debit.balance;
   let charged = cost;
   if (status >= 500 && endpoint.refundOnError) {
     remaining = (await refund(ctx.db, debit.entryId)).balance;
     charged = 0n;
-  } else if (keyed) {
-    const stored = (copy: Buffer | null) =>
-      void storeReplay(ctx.db, debit.entryId, status, headers, copy).catch(console.error);
-    if (body) body = captureBody(body, REPLAY_BODY_LIMIT, stored);
-    else stored(Buffer.alloc(0));
   }
   for (const [name, value] of creditHeaders(charged, remaining)) headers.set(name, value);
-  return new Response(body, { status, headers });
+  if (keyed && charged > 0n) {
+    const stored = (copy: Buffer | null) =>
+      void storeReplay(ctx.db, debit.entryId, status, headers, copy).catch(console.error);
+    if (!body) {
+      stored(Buffer.alloc(0));
+      return new Response(null, { status, headers });
+    }
+    return new Response(captureBody(lazyWebBody(body), REPLAY_BODY_LIMIT, stored), {
+      status,
+      headers,
+    });
+  }
+  return body
+    ? responseOverNodeStream(body, { status, headers })
+    : new Response(null, { status, headers });
 }
 
 /** A retry of a keyed call that was already charged: never charged again. */
@@ -215,7 +225,8 @@ async function replay(
     );
   }
   for (const [name, value] of credit) outcome.headers.set(name, value);
-  return new Response(outcome.body, { status: outcome.status, headers: outcome.headers });
+  const init = { status: outcome.status, headers: outcome.headers };
+  return outcome.body ? responseOverNodeStream(outcome.body, init) : new Response(null, init);
 }
 
 function creditHeaders(charged: bigint, remaining: bigint): Headers {

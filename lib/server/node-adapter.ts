@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { nodeBodyOf, requestOverNodeStream, webToNode } from "./node-body";
 
 /** A Web Request over a Node request; the body is streamed, never buffered. */
 export function toWebRequest(req: IncomingMessage, origin: string): Request {
@@ -11,12 +10,10 @@ export function toWebRequest(req: IncomingMessage, origin: string): Request {
     headers.append(raw[i] as string, raw[i + 1] as string);
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(`${origin}${req.url ?? "/"}`, {
-    method,
-    headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
-    duplex: "half",
-  } as RequestInit);
+  const url = `${origin}${req.url ?? "/"}`;
+  return hasBody
+    ? requestOverNodeStream(req, url, { method, headers })
+    : new Request(url, { method, headers });
 }
 
 /** Writes a Web Response to a Node response, streaming the body with backpressure. */
@@ -31,5 +28,5 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
     res.end();
     return;
   }
-  await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res);
+  await pipeline(nodeBodyOf(response) ?? webToNode(response.body), res);
 }

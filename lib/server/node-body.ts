@@ -1,0 +1,55 @@
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+
+// Responses whose body is a Node stream underneath: the custom server pipes that stream
+// straight to the socket instead of converting Node → Web → Node on every response.
+const nodeBodies = new WeakMap<Response | Request, Readable>();
+
+/**
+ * A Web body over a Node stream that converts only if something reads it as a Web stream
+ * (the Next door, or the replay capture); the fast door never does.
+ */
+export function lazyWebBody(node: Readable): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  // highWaterMark 0: no pull until someone reads, or it would take the first chunk.
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        reader ??= (Readable.toWeb(node) as ReadableStream<Uint8Array>).getReader();
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel(reason) {
+        node.destroy(reason instanceof Error ? reason : undefined);
+      },
+    },
+    new CountQueuingStrategy({ highWaterMark: 0 }),
+  );
+}
+
+/** A Response whose body can be taken as the original Node stream by the fast door. */
+export function responseOverNodeStream(node: Readable, init: ResponseInit): Response {
+  const response = new Response(lazyWebBody(node), init);
+  nodeBodies.set(response, node);
+  return response;
+}
+
+export function nodeBodyOf(message: Response | Request): Readable | undefined {
+  return message.bodyUsed ? undefined : nodeBodies.get(message);
+}
+
+/** Marks a Request whose body is `node` underneath (set by the custom server). */
+export function requestOverNodeStream(node: Readable, url: string, init: RequestInit): Request {
+  const request = new Request(url, {
+    ...init,
+    body: lazyWebBody(node),
+    duplex: "half",
+  } as RequestInit);
+  nodeBodies.set(request, node);
+  return request;
+}
+
+export function webToNode(body: ReadableStream<Uint8Array>): Readable {
+  return Readable.fromWeb(body as NodeReadableStream<Uint8Array>);
+}
