@@ -13,7 +13,19 @@ export function startBanner(ctx: AppContext, startedInMs: number): string {
     `  URL       ${url}`,
     `  Database  ${database.label}`,
     `  Network   ${config.network}${isTestNetwork(config.network) ? " (test network)" : ""}`,
+    `  Token     ${ctx.payments.asset.name} ${ctx.payments.asset.address}`,
+    `  Settles   ${ctx.chain.facilitator.label}`,
   ];
+  if (config.chain.devnet) {
+    lines.push(
+      `  Devnet    anvil at ${ctx.chain.rpcUrl} (chain ${ctx.payments.chainId}), state under ${config.dataDir}/devnet`,
+      "",
+      "  Get test USDC from the faucet:",
+      `    curl -X POST '${url}/api/dev/faucet' -d '{"address": "${DEMO_BUYER}", "amount": "10"}'`,
+      "  Buy a pack and call the API with the official x402 client:",
+      `    npx tsx examples/agent.ts ${url}`,
+    );
+  }
   if (config.seedDemo) {
     lines.push(
       "",

@@ -49,6 +49,8 @@ describe("npm start (embedded default, no env)", { timeout: 180_000 }, () => {
       const banner = server.output();
       expect(banner).toContain(`URL       http://localhost:${port}`);
       expect(banner).toMatch(/Database {2}PGlite \(embedded\) at .*pglite/);
+      expect(banner).toMatch(/Token {5}USDC 0x[0-9a-fA-F]{40}/);
+      expect(banner).toContain(`curl -X POST 'http://localhost:${port}/api/dev/faucet'`);
       expect(banner).toContain(
         `curl -H 'x-wallet-address: ${DEMO_BUYER}' 'http://localhost:${port}/api/credits/balance?endpoint=demo'`,
       );
