@@ -13,7 +13,7 @@ import {
 } from "@/lib/purchase/payment-header";
 import { purchasePack } from "@/lib/purchase/purchase";
 import { purchaseResponse, receiptHeaders } from "@/lib/purchase/response";
-import { lazyWebBody, responseOverNodeStream } from "@/lib/server/node-body";
+import { nodeToWeb } from "@/lib/server/node-body";
 import { parseWallet } from "@/lib/wallet";
 import { challengeResponse } from "@/lib/x402/challenge";
 import { forwardToOrigin } from "./forward";
@@ -175,14 +175,12 @@ async function serve(
       stored(Buffer.alloc(0));
       return new Response(null, { status, headers });
     }
-    return new Response(captureBody(lazyWebBody(body), REPLAY_BODY_LIMIT, stored), {
+    return new Response(captureBody(nodeToWeb(body), REPLAY_BODY_LIMIT, stored), {
       status,
       headers,
     });
   }
-  return body
-    ? responseOverNodeStream(body, { status, headers })
-    : new Response(null, { status, headers });
+  return new Response(body && nodeToWeb(body), { status, headers });
 }
 
 /** A retry of a keyed call that was already charged: never charged again. */
@@ -226,7 +224,7 @@ async function replay(
   }
   for (const [name, value] of credit) outcome.headers.set(name, value);
   const init = { status: outcome.status, headers: outcome.headers };
-  return outcome.body ? responseOverNodeStream(outcome.body, init) : new Response(null, init);
+  return new Response(outcome.body && nodeToWeb(outcome.body), init);
 }
 
 function creditHeaders(charged: bigint, remaining: bigint): Headers {
