@@ -143,7 +143,7 @@ async function serve(
 ): Promise<Response> {
   const outcome = await forwardToOrigin(endpoint, request, pathAndQuery);
   if (outcome.kind !== "response") {
-    const refunded = await refund(ctx.db, debit.entryId);
+    const refunded = await refundOrKeep(ctx, debit);
     const [code, message] =
       outcome.kind === "timeout"
         ? ([
@@ -152,10 +152,10 @@ async function serve(
           ] as const)
         : (["origin_unavailable", "The origin could not be reached."] as const);
     return Response.json(
-      { error: { code, message, refunded: Number(cost) } },
+      { error: { code, message, refunded: refunded.refunded ? Number(cost) : 0 } },
       {
         status: code === "origin_timeout" ? 504 : 502,
-        headers: creditHeaders(0n, refunded.balance),
+        headers: creditHeaders(refunded.refunded ? 0n : cost, refunded.balance),
       },
     );
   }
@@ -164,8 +164,9 @@ async function serve(
   let remaining = debit.balance;
   let charged = cost;
   if (status >= 500 && endpoint.refundOnError) {
-    remaining = (await refund(ctx.db, debit.entryId)).balance;
-    charged = 0n;
+    const refunded = await refundOrKeep(ctx, debit);
+    remaining = refunded.balance;
+    charged = refunded.refunded ? 0n : cost;
   }
   for (const [name, value] of creditHeaders(charged, remaining)) headers.set(name, value);
   if (keyed && charged > 0n) {
@@ -225,6 +226,23 @@ async function replay(
   for (const [name, value] of credit) outcome.headers.set(name, value);
   const init = { status: outcome.status, headers: outcome.headers };
   return new Response(outcome.body && nodeToWeb(outcome.body), init);
+}
+
+/**
+ * Refunds a call the origin failed. If the ledger itself fails now, the caller still gets
+ * the origin's error (not a 500), the headers say it stayed charged, and the entry id is
+ * logged for an operator: `refund(db, id)` is idempotent, so running it later is safe.
+ */
+async function refundOrKeep(
+  ctx: AppContext,
+  debit: Applied,
+): Promise<{ refunded: boolean; balance: bigint }> {
+  try {
+    return { refunded: true, balance: (await refund(ctx.db, debit.entryId)).balance };
+  } catch (err) {
+    console.error(`REFUND FAILED for ledger entry ${debit.entryId}; run refund() for it:`, err);
+    return { refunded: false, balance: debit.balance };
+  }
 }
 
 function creditHeaders(charged: bigint, remaining: bigint): Headers {

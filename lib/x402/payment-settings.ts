@@ -1,3 +1,4 @@
+import { getAddress } from "viem";
 import type { Config } from "@/lib/config";
 import { ConfigError } from "@/lib/config";
 import { networkInfo } from "./networks";
@@ -23,7 +24,7 @@ export function resolvePaymentSettings(
     chainId: info.chainId,
     info,
     asset: {
-      address,
+      address: getAddress(address),
       name: config.asset?.name ?? known?.name ?? "USDC",
       version: config.asset?.version ?? known?.version ?? "2",
       decimals: 6,

@@ -73,4 +73,21 @@ describe.runIf(hasPostgres)("gateway with the ledger unreachable", () => {
     expect(status).toBe(200);
     expect(await getBalance(direct.db, { endpointId: ep.id, wallet })).toBe(8n);
   });
+
+  it("a refund the ledger cannot take still answers the origin's error, marked as charged", async () => {
+    proxy.restore();
+    await new Promise((r) => setTimeout(r, 1_100)); // let the breaker close
+    const ep = await createEndpoint(app.ctx, origin.url, { timeoutMs: 400 });
+    const wallet = await fundedWallet(app.ctx, ep.id, 10n);
+    const pending = fetch(`${app.url}/e/${ep.slug}/slow?ms=1500`, {
+      headers: { "x-wallet-address": wallet },
+    });
+    await new Promise((r) => setTimeout(r, 150)); // debited, now waiting on the origin
+    proxy.cut();
+    const res = await pending;
+    expect(res.status).toBe(504);
+    expect(res.headers.get("x-credits-charged")).toBe("1");
+    expect(await res.json()).toMatchObject({ error: { code: "origin_timeout", refunded: 0 } });
+    proxy.restore();
+  });
 });
