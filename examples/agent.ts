@@ -6,8 +6,9 @@
  * On the devnet it funds itself from the faucet first. It uses anvil's public test key #9
  * (the demo buyer) unless AGENT_PRIVATE_KEY is set: devnet money only.
  */
-import { decodePaymentResponseHeader, wrapFetchWithPayment, x402Client } from "@x402/fetch";
+
 import { ExactEvmScheme } from "@x402/evm/exact/client";
+import { decodePaymentResponseHeader, wrapFetchWithPayment, x402Client } from "@x402/fetch";
 import { privateKeyToAccount } from "viem/accounts";
 
 const server = process.argv[2] ?? "http://localhost:3000";
@@ -39,7 +40,9 @@ console.log("credits before:", (await balance()).credits);
 
 // The official x402 client: sees the 402, signs the EIP-3009 authorization, retries.
 const client = new x402Client().register(config.network, new ExactEvmScheme(account));
-client.setSpendControls({ allowedAssets: [{ network: config.network, asset: config.asset.address }] });
+client.setSpendControls({
+  allowedAssets: [{ network: config.network, asset: config.asset.address }],
+});
 const pay = wrapFetchWithPayment(fetch, client);
 
 const packs = (await (await fetch(`${server}/api/credits/packs?endpoint=${endpoint}`)).json()) as {
@@ -48,7 +51,11 @@ const packs = (await (await fetch(`${server}/api/credits/packs?endpoint=${endpoi
 const pack = packs.packs[0];
 if (!pack) throw new Error(`${endpoint} sells no packs`);
 const bought = await pay(pack.purchaseUrl, { method: "POST" });
-console.log(`bought ${pack.credits} credits for ${pack.price} USDC:`, bought.status, await bought.json());
+console.log(
+  `bought ${pack.credits} credits for ${pack.price} USDC:`,
+  bought.status,
+  await bought.json(),
+);
 const receipt = bought.headers.get("payment-response");
 if (receipt) console.log("settlement:", decodePaymentResponseHeader(receipt));
 
@@ -56,5 +63,11 @@ if (receipt) console.log("settlement:", decodePaymentResponseHeader(receipt));
 const call = await fetch(`${server}/e/${endpoint}/echo?hello=agent`, {
   headers: { "x-wallet-address": account.address },
 });
-console.log("call:", call.status, "charged", call.headers.get("x-credits-charged"), await call.json());
+console.log(
+  "call:",
+  call.status,
+  "charged",
+  call.headers.get("x-credits-charged"),
+  await call.json(),
+);
 console.log("credits after:", (await balance()).credits);
