@@ -8,8 +8,8 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { openDatabase, rowsOf } from "@/db";
 import { listCustomers } from "@/lib/provider/customers";
-import { rollupUsage } from "@/lib/provider/rollup";
 import { ledgerPage } from "@/lib/provider/ledger-page";
+import { rollupUsage } from "@/lib/provider/rollup";
 import { usageSeries } from "@/lib/provider/usage";
 
 const ROWS = Number(process.env.BENCH_LEDGER_ROWS ?? 1_000_000);
@@ -27,21 +27,40 @@ async function main() {
   try {
     const started = Date.now();
     await seed(db);
-    console.log(`seeded ${ROWS.toLocaleString()} ledger rows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `seeded ${ROWS.toLocaleString()} ledger rows in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     const rollupStarted = Date.now();
     await rollupUsage(db);
-    console.log(`first rollup of the whole history: ${((Date.now() - rollupStarted) / 1000).toFixed(1)} s (then once a minute, closed buckets only)`);
+    console.log(
+      `first rollup of the whole history: ${((Date.now() - rollupStarted) / 1000).toFixed(1)} s (then once a minute, closed buckets only)`,
+    );
     const wallet = walletOf(42);
     const now = new Date();
     const days = (n: number) => new Date(now.getTime() - n * 86_400_000);
     const queries: [string, () => Promise<unknown>][] = [
-      ["usage, 7 days by day (provider)", () => usageSeries(db, { endpointId: 1, from: days(7), to: now, bucket: "day" })],
-      ["usage, 48 h by hour (provider)", () => usageSeries(db, { endpointId: 1, from: days(2), to: now, bucket: "hour" })],
-      ["usage, 30 days by day (provider)", () => usageSeries(db, { endpointId: 1, from: days(30), to: now, bucket: "day" })],
+      [
+        "usage, 7 days by day (provider)",
+        () => usageSeries(db, { endpointId: 1, from: days(7), to: now, bucket: "day" }),
+      ],
+      [
+        "usage, 48 h by hour (provider)",
+        () => usageSeries(db, { endpointId: 1, from: days(2), to: now, bucket: "hour" }),
+      ],
+      [
+        "usage, 30 days by day (provider)",
+        () => usageSeries(db, { endpointId: 1, from: days(30), to: now, bucket: "day" }),
+      ],
       ["customers, first page of 100", () => listCustomers(db, 1, 100)],
       ["ledger, first page of 100", () => ledgerPage(db, { endpointId: 1 }, 100)],
-      ["ledger, page 50 (cursor)", () => ledgerPage(db, { endpointId: 1 }, 100, BigInt(ROWS - 5_000))],
-      ["me: usage, 30 days (one wallet)", () => usageSeries(db, { endpointId: 1, wallet, from: days(30), to: now, bucket: "day" })],
+      [
+        "ledger, page 50 (cursor)",
+        () => ledgerPage(db, { endpointId: 1 }, 100, BigInt(ROWS - 5_000)),
+      ],
+      [
+        "me: usage, 30 days (one wallet)",
+        () => usageSeries(db, { endpointId: 1, wallet, from: days(30), to: now, bucket: "day" }),
+      ],
       ["me: history, first page", () => ledgerPage(db, { endpointId: 1, wallet }, 100)],
     ];
     const rows: string[] = [];
@@ -55,9 +74,13 @@ async function main() {
       times.sort((a, b) => a - b);
       const p50 = times[3] ?? 0;
       const p95 = times[6] ?? 0;
-      rows.push(`| ${label.padEnd(34)} | ${p50.toFixed(1).padStart(8)} | ${p95.toFixed(1).padStart(8)} | ${p95 < 100 ? "ok  " : "SLOW"} |`);
+      rows.push(
+        `| ${label.padEnd(34)} | ${p50.toFixed(1).padStart(8)} | ${p95.toFixed(1).padStart(8)} | ${p95 < 100 ? "ok  " : "SLOW"} |`,
+      );
     }
-    console.log(`\n| query (${(ROWS / 1e6).toFixed(1)} M ledger rows)`.padEnd(37) + "| p50 ms   | max ms   | <100 |");
+    console.log(
+      `${`\n| query (${(ROWS / 1e6).toFixed(1)} M ledger rows)`.padEnd(37)}| p50 ms   | max ms   | <100 |`,
+    );
     console.log(`|${"-".repeat(36)}|----------|----------|------|`);
     for (const r of rows) console.log(r);
   } finally {
@@ -94,7 +117,9 @@ async function seed(db: Awaited<ReturnType<typeof openDatabase>>["db"]) {
            count(*) filter (where kind = 'consume'), max(created_at), max(created_at)
     from ledger_entries group by 1, 2`);
   await db.execute(sql`analyze`);
-  const [count] = rowsOf<{ n: string }>(await db.execute(sql`select count(*) as n from ledger_entries`));
+  const [count] = rowsOf<{ n: string }>(
+    await db.execute(sql`select count(*) as n from ledger_entries`),
+  );
   if (Number(count?.n) !== ROWS) throw new Error("seed mismatch");
 }
 
