@@ -19,11 +19,11 @@ export const viewport: Viewport = { colorScheme: "light dark" };
 const themeScript = `(()=>{const m=matchMedia("(prefers-color-scheme: dark)");const s=()=>document.documentElement.classList.toggle("dark",m.matches);s();m.addEventListener("change",s)})()`;
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Reading the request first makes every page dynamic, so `next build` never opens the
+  // app context (database, devnet) while prerendering.
+  const cookie = (await headers()).get("cookie");
   const chain = chainInfo(await getAppContext());
-  const initialState = cookieToInitialState(
-    makeWagmiConfig(chain),
-    (await headers()).get("cookie"),
-  );
+  const initialState = cookieToInitialState(makeWagmiConfig(chain), cookie);
   return (
     <html lang="en" suppressHydrationWarning>
       <head>

@@ -15,6 +15,8 @@ import { injected } from "wagmi/connectors";
  */
 const DEV_KEY: Hex = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba";
 
+const GRANTED = "x402-credits.dev-wallet.granted";
+
 /**
  * An EIP-1193 provider over a local account: signs in the page, forwards reads to the
  * devnet RPC. Lets people try the product on the devnet without a browser extension.
@@ -25,9 +27,16 @@ function devProvider(chain: Chain, rpcUrl: string) {
   const request = (async ({ method, params }: { method: string; params?: unknown }) => {
     const args = (params ?? []) as unknown[];
     switch (method) {
+      // Like a real wallet: no accounts until the user connects, so wagmi's reconnect does
+      // not pick the dev wallet on its own. Remembered per browser for reloads.
       case "eth_requestAccounts":
-      case "eth_accounts":
+        localStorage.setItem(GRANTED, "1");
         return [account.address];
+      case "eth_accounts":
+        return globalThis.localStorage?.getItem(GRANTED) ? [account.address] : [];
+      case "wallet_revokePermissions":
+        localStorage.removeItem(GRANTED);
+        return null;
       case "eth_chainId":
         return numberToHex(chain.id);
       case "wallet_switchEthereumChain":
