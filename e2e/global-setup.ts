@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
@@ -36,9 +36,16 @@ export default async function globalSetup() {
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // The server's output goes to a file next to the reports, for when a journey fails.
   const log: string[] = [];
-  server.stdout?.on("data", (d) => log.push(String(d)));
-  server.stderr?.on("data", (d) => log.push(String(d)));
+  const logFile = createWriteStream(path.join(dataDir, "server.log"));
+  const record = (d: Buffer) => {
+    log.push(String(d));
+    logFile.write(d);
+  };
+  server.stdout?.on("data", record);
+  server.stderr?.on("data", record);
+  console.log(`e2e server log: ${path.join(dataDir, "server.log")}`);
   await waitForServer(baseUrl, server, log);
   process.env.E2E_BASE_URL = baseUrl;
 
@@ -46,7 +53,7 @@ export default async function globalSetup() {
     await stop(server);
     await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!process.env.E2E_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
   };
 }
 

@@ -11,7 +11,7 @@ test("provider: sign in → create with packs → key once → edit price → pa
   await page.getByRole("link", { name: "New endpoint" }).click();
   // Validation messages before anything is sent.
   await page.getByRole("button", { name: "Create endpoint" }).click();
-  await expect(page.getByRole("alert")).toContainText("Name is required.");
+  await expect(page.getByText("Name is required.")).toBeVisible();
 
   const slug = `e2e-${Date.now().toString(36)}`;
   await page.getByLabel("Slug").fill(slug);

@@ -23,13 +23,17 @@ export async function installWallet(
     chainId: config.chainId,
     rejectSignatures: false,
   };
+  let granted = false;
   const rejected = { error: { code: 4001, message: "User rejected the request." } };
 
   await page.exposeFunction("__e2eWalletRequest", async (method: string, params: unknown[]) => {
     switch (method) {
+      // Like a real wallet: no accounts for the site until the user connects it.
       case "eth_requestAccounts":
-      case "eth_accounts":
+        granted = true;
         return { result: [account.address] };
+      case "eth_accounts":
+        return { result: granted ? [account.address] : [] };
       case "eth_chainId":
         return { result: numberToHex(wallet.chainId) };
       case "wallet_switchEthereumChain": {
