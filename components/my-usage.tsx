@@ -26,7 +26,9 @@ export function MyUsage({ slug }: { slug: string }) {
   return (
     <div>
       <p className="mb-2 text-sm" data-testid="usage-total">
-        {total === 0 ? "No calls yet." : `${total.toLocaleString("en-US")} calls in this period.`}
+        {total === 0
+          ? "No calls yet."
+          : `${total.toLocaleString("en-US")} call${total === 1 ? "" : "s"} in this period.`}
       </p>
       <UsageChart series={series} label={`Your usage of ${slug}`} />
     </div>

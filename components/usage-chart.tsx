@@ -24,8 +24,8 @@ export function UsageChart({ series, label }: { series: UsagePoint[]; label: str
           <XAxis dataKey="day" fontSize={12} stroke="currentColor" />
           <YAxis allowDecimals={false} fontSize={12} stroke="currentColor" />
           <Tooltip contentStyle={{ color: "#18181b" }} />
-          <Bar dataKey="calls" name="Calls" fill="#6366f1" />
-          <Bar dataKey="credits" name="Credits" fill="#22c55e" />
+          <Bar dataKey="calls" name="Calls" fill="#6366f1" isAnimationActive={false} />
+          <Bar dataKey="credits" name="Credits" fill="#22c55e" isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
     </figure>

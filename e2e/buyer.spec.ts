@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { baseUrl, connectedPage, screenshots } from "./helpers";
+import { baseUrl, connectedPage, darkScreenshot, screenshots } from "./helpers";
 
 test("buyer: connect → faucet → buy a pack → call the API → usage and history after sign-in", async ({
   page,
@@ -26,8 +26,9 @@ test("buyer: connect → faucet → buy a pack → call the API → usage and hi
   expect(call.headers.get("x-credits-remaining")).toBe("99");
 
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("usage-total")).toHaveText("1 calls in this period.");
+  await expect(page.getByTestId("usage-total")).toHaveText("1 call in this period.");
   await screenshots(page, "endpoint");
+  await darkScreenshot(page, "endpoint");
 
   await page.getByRole("link", { name: "My credits" }).click();
   await expect(page.getByTestId("balance-demo")).toHaveText("99");

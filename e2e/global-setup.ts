@@ -50,6 +50,9 @@ export default async function globalSetup() {
   process.env.E2E_BASE_URL = baseUrl;
 
   return async () => {
+    if (server.exitCode !== null) {
+      console.error(`e2e server exited early (${server.exitCode}):\n${log.join("").slice(-4000)}`);
+    }
     await stop(server);
     await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();

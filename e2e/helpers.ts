@@ -27,3 +27,10 @@ export async function screenshots(page: Page, name: string) {
   await page.screenshot({ path: `e2e/screenshots/${name}-phone.png`, fullPage: true });
   await page.setViewportSize({ width: 1280, height: 800 });
 }
+
+/** The same page in dark mode (prefers-color-scheme), desktop width. */
+export async function darkScreenshot(page: Page, name: string) {
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: `e2e/screenshots/${name}-dark.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: "light" });
+}
