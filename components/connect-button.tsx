@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useConnect, useConnection, useConnectors, useDisconnect } from "wagmi";
 import { Button } from "@/components/ui";
 import { shortAddress } from "@/lib/ui/format";
@@ -12,6 +12,13 @@ export function ConnectButton() {
   const connect = useConnect();
   const { disconnect } = useDisconnect();
   const [open, setOpen] = useState(false);
+  // Escape closes the menu, as people expect of a menu.
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [open]);
   if (status === "connected" && address) {
     return (
       <div className="flex items-center gap-2">
