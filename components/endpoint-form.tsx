@@ -6,6 +6,7 @@ import { Button, inputClass, Notice } from "@/components/ui";
 import type { ProviderEndpoint } from "@/hooks/use-provider-endpoints";
 import { api } from "@/lib/ui/api";
 import { type PackDraft, PacksEditor } from "./packs-editor";
+import { type RouteDraft, RoutesEditor, routeDrafts, routesSchema } from "./routes-editor";
 
 type Saved = { endpoint: ProviderEndpoint; originKey?: string };
 
@@ -38,6 +39,9 @@ export function EndpointForm({
       price: p.price,
     })) ?? [{ name: "Starter", credits: "100", price: "1.00" }],
   );
+  const [routes, setRoutes] = useState<RouteDraft[]>(
+    routeDrafts(initial?.apiSchema as { routes: Record<string, unknown>[] } | null),
+  );
   const [problems, setProblems] = useState<string[]>([]);
   const set = (patch: Partial<typeof f>) => setF((old) => ({ ...old, ...patch }));
 
@@ -69,6 +73,11 @@ export function EndpointForm({
       if (!/^\d+(\.\d{1,6})?$/.test(p.price) || Number(p.price) < 0.01)
         found.push(`Pack ${i + 1}: price must be at least 0.01 USDC.`);
     });
+    routes.forEach((r, i) => {
+      if (!r.path.startsWith("/")) found.push(`Route ${i + 1}: path must start with /.`);
+      if (r.credits && !/^[1-9]\d*$/.test(r.credits))
+        found.push(`Route ${i + 1}: credits must be a positive whole number.`);
+    });
     setProblems(found);
     if (found.length) return;
     save.mutate({
@@ -87,6 +96,7 @@ export function EndpointForm({
         credits: Number(p.credits),
         price: p.price,
       })),
+      ...((routes.length > 0 || initial?.apiSchema) && { apiSchema: routesSchema(routes) }),
       ...(f.defaultPack ? { defaultPack: f.defaultPack } : initial ? { defaultPack: null } : {}),
     });
   };
@@ -158,6 +168,7 @@ export function EndpointForm({
         </Field>
       </div>
       <PacksEditor packs={packs} onChange={setPacks} />
+      <RoutesEditor routes={routes} onChange={setRoutes} />
       <Field label="Default pack" hint="Offered in the 402 to agents. Empty: the cheapest.">
         <select
           className={inputClass}

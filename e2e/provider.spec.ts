@@ -23,6 +23,10 @@ test("provider: sign in → create with packs → key once → edit price → pa
   await page.getByLabel("Pack 2 name").fill("Big");
   await page.getByLabel("Pack 2 credits").fill("1000");
   await page.getByLabel("Pack 2 price").fill("9.5");
+  await page.getByRole("button", { name: "Add route" }).click();
+  await page.getByLabel("Route 1 method").selectOption("POST");
+  await page.getByLabel("Route 1 path").fill("/analyze");
+  await page.getByLabel("Route 1 credits").fill("5");
   await screenshots(page, "provider-new");
   await page.getByRole("button", { name: "Create endpoint" }).click();
 
@@ -35,6 +39,9 @@ test("provider: sign in → create with packs → key once → edit price → pa
   await page.getByLabel("Pack 1 price").fill("2.25");
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText("Saved.")).toBeVisible();
+  const catalog = await (await fetch(`${baseUrl()}/api/endpoints`)).json();
+  const listed = catalog.endpoints.find((e: { slug: string }) => e.slug === slug);
+  expect(listed.apiSchema.routes).toEqual([{ method: "POST", path: "/analyze", credits: 5 }]);
   const packs = await (await fetch(`${baseUrl()}/api/credits/packs?endpoint=${slug}`)).json();
   expect(packs.packs[0]).toMatchObject({ name: "Starter", credits: 50, price: "2.25" });
 
