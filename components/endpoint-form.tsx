@@ -43,7 +43,11 @@ export function EndpointForm({
     routeDrafts(initial?.apiSchema as { routes: Record<string, unknown>[] } | null),
   );
   const [problems, setProblems] = useState<string[]>([]);
-  const set = (patch: Partial<typeof f>) => setF((old) => ({ ...old, ...patch }));
+  // Messages describe the last submit; once the form changes they may be stale, so hide them.
+  const set = (patch: Partial<typeof f>) => {
+    setProblems([]);
+    setF((old) => ({ ...old, ...patch }));
+  };
 
   const save = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
