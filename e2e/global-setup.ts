@@ -64,11 +64,16 @@ async function waitForServer(url: string, child: ChildProcess, log: string[]) {
   const deadline = Date.now() + 150_000; // includes a `next build` when sources changed
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited:\n${log.join("")}`);
-    const ok = await fetch(`${url}/api/config`).then(
-      (r) => r.ok,
-      () => false,
+    // Both doors must answer: the API and a rendered page (which also warms Next up).
+    const ok = await Promise.all(
+      ["/api/config", "/"].map((p) =>
+        fetch(`${url}${p}`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      ),
     );
-    if (ok) return;
+    if (ok.every(Boolean)) return;
     await new Promise((r) => setTimeout(r, 300));
   }
   child.kill("SIGKILL");
