@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { useConnect, useConnection, useConnectors, useDisconnect } from "wagmi";
 import { Button } from "@/components/ui";
+import { useSession } from "@/hooks/use-session";
 import { shortAddress } from "@/lib/ui/format";
 
 /** Connect (injected wallets found by EIP-6963, or the devnet dev wallet), or show who. */
@@ -12,6 +13,7 @@ export function ConnectButton() {
   const connect = useConnect();
   const { disconnect } = useDisconnect();
   const [open, setOpen] = useState(false);
+  const { signedIn, signOut } = useSession();
   // Escape closes the menu, as people expect of a menu.
   useEffect(() => {
     if (!open) return;
@@ -25,6 +27,11 @@ export function ConnectButton() {
         <span className="font-mono text-sm" data-testid="connected-address" title={address}>
           {shortAddress(address)}
         </span>
+        {signedIn && (
+          <Button variant="secondary" onClick={() => signOut.mutate()}>
+            Sign out
+          </Button>
+        )}
         <Button variant="secondary" onClick={() => disconnect()}>
           Disconnect
         </Button>
