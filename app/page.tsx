@@ -1,14 +1,57 @@
-export default function HomePage() {
+import Link from "next/link";
+import { listCatalog } from "@/lib/api/catalog";
+import { getAppContext } from "@/lib/app/context";
+import { formatCredits, formatUsdcText } from "@/lib/ui/format";
+
+export const dynamic = "force-dynamic";
+
+/** The catalog: every active endpoint with its cheapest pack. Rendered on the server. */
+export default async function CatalogPage() {
+  const endpoints = await listCatalog(await getAppContext());
   return (
-    <main className="mx-auto max-w-3xl px-6 py-16">
-      <h1 className="text-3xl font-semibold tracking-tight">x402-credits</h1>
-      <p className="mt-4 text-zinc-600 dark:text-zinc-400">
-        Prepaid credit packs for APIs. Agents spend credits with one header; packs are paid with
-        x402 (USDC).
+    <div>
+      <h1 className="text-2xl font-semibold tracking-tight">API catalog</h1>
+      <p className="mt-2 text-zinc-600 dark:text-zinc-400">
+        Buy a credit pack once with USDC, then call the API with one header. No transaction per
+        call.
       </p>
-      <pre className="mt-8 overflow-x-auto rounded-lg bg-zinc-100 p-4 text-sm dark:bg-zinc-900">
-        {"curl -H 'x-wallet-address: 0x…' '/api/credits/balance?endpoint=demo'"}
-      </pre>
-    </main>
+      {endpoints.length === 0 ? (
+        <p className="mt-8 rounded-md border border-dashed border-zinc-300 p-6 text-center dark:border-zinc-700">
+          No endpoints are on sale yet.{" "}
+          <Link className="underline" href="/provider/new">
+            Create the first one
+          </Link>
+          .
+        </p>
+      ) : (
+        <ul className="mt-6 grid gap-4 sm:grid-cols-2">
+          {endpoints.map((e) => {
+            const cheapest = [...e.packs].sort((a, b) => Number(a.amount) - Number(b.amount))[0];
+            return (
+              <li key={e.slug}>
+                <Link
+                  href={`/endpoints/${e.slug}`}
+                  className="block h-full rounded-lg border border-zinc-200 p-4 hover:border-indigo-400 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:border-zinc-800"
+                >
+                  <div className="flex items-baseline justify-between gap-2">
+                    <h2 className="font-semibold">{e.name}</h2>
+                    <code className="text-xs text-zinc-500">{e.slug}</code>
+                  </div>
+                  <p className="mt-1 line-clamp-2 text-sm text-zinc-600 dark:text-zinc-400">
+                    {e.description || "No description."}
+                  </p>
+                  <p className="mt-3 text-sm">
+                    {formatCredits(e.creditsPerCall)} credit{e.creditsPerCall === 1 ? "" : "s"} per
+                    call
+                    {cheapest &&
+                      ` · from ${formatUsdcText(cheapest.price)} for ${formatCredits(cheapest.credits)} credits`}
+                  </p>
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </div>
   );
 }

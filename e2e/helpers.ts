@@ -1,0 +1,36 @@
+import { expect, type Page } from "@playwright/test";
+import { installWallet } from "./wallet";
+
+export const baseUrl = () => process.env.E2E_BASE_URL as string;
+
+export async function chainConfig(): Promise<{ rpcUrl: string; chainId: number }> {
+  return (await fetch(`${baseUrl()}/api/config`)).json();
+}
+
+/** A page with a fresh injected test wallet, connected on `path`. */
+export async function connectedPage(page: Page, path: string, opts: { chainId?: number } = {}) {
+  const config = await chainConfig();
+  const wallet = await installWallet(page, config);
+  if (opts.chainId) wallet.chainId = opts.chainId;
+  await page.goto(path);
+  await page.getByRole("button", { name: "Connect wallet" }).click();
+  await page.getByRole("menuitem", { name: "E2E Wallet" }).click();
+  await expect(page.getByTestId("connected-address")).toHaveAttribute("title", wallet.address);
+  return wallet;
+}
+
+/** Full-page screenshots at desktop and phone widths, for people to look at. */
+export async function screenshots(page: Page, name: string) {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: `e2e/screenshots/${name}-desktop.png`, fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `e2e/screenshots/${name}-phone.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/** The same page in dark mode (prefers-color-scheme), desktop width. */
+export async function darkScreenshot(page: Page, name: string) {
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: `e2e/screenshots/${name}-dark.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: "light" });
+}
