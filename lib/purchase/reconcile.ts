@@ -24,14 +24,7 @@ const LOG_LOOKBACK_BLOCKS = 50_000n;
  */
 export async function reconcilePayment(ctx: AppContext, payment: Payment): Promise<Resolution> {
   const stored = payment.payload as StoredPayment;
-  const token = ctx.payments.asset.address;
-  const used = await ctx.chain.publicClient.readContract({
-    address: token,
-    abi: testUsdcAbi,
-    functionName: "authorizationState",
-    args: [payment.payer as Address, payment.nonce as Hash],
-  });
-  if (used) {
+  if (await authorizationUsed(ctx, payment)) {
     const transaction = await findTransfer(ctx, payment);
     if (transaction) {
       await settleAndCredit(ctx.db, payment, transaction);
@@ -59,18 +52,19 @@ export async function reconcilePayment(ctx: AppContext, payment: Payment): Promi
     return "settled";
   }
   // Lost a race with another settler? The chain knows: look again next round.
-  if (
-    await ctx.chain.publicClient.readContract({
-      address: token,
-      abi: testUsdcAbi,
-      functionName: "authorizationState",
-      args: [payment.payer as Address, payment.nonce as Hash],
-    })
-  ) {
-    return "pending";
-  }
+  if (await authorizationUsed(ctx, payment)) return "pending";
   await markFailed(ctx.db, payment.id, result.errorReason ?? "settlement_failed");
   return "failed";
+}
+
+/** Whether the token has consumed this EIP-3009 authorization (by any transaction). */
+function authorizationUsed(ctx: AppContext, payment: Payment): Promise<boolean> {
+  return ctx.chain.publicClient.readContract({
+    address: ctx.payments.asset.address,
+    abi: testUsdcAbi,
+    functionName: "authorizationState",
+    args: [payment.payer as Address, payment.nonce as Hash],
+  });
 }
 
 /** The transaction that used this authorization and moved exactly the price to our payee. */

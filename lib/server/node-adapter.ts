@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
-import { nodeBodyOf, requestOverNodeStream, webToNode } from "./node-body";
+import { requestOverNodeStream, webToNode } from "./node-body";
 
 /** A Web Request over a Node request; the body is streamed, never buffered. */
 export function toWebRequest(req: IncomingMessage, origin: string): Request {
@@ -28,5 +28,5 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
     res.end();
     return;
   }
-  await pipeline(nodeBodyOf(response) ?? webToNode(response.body), res);
+  await pipeline(webToNode(response.body), res);
 }

@@ -1,13 +1,13 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 
-// Responses whose body is a Node stream underneath: the custom server pipes that stream
-// straight to the socket instead of converting Node → Web → Node on every response.
-const nodeBodies = new WeakMap<Response | Request, Readable>();
+// Requests whose body is a Node stream underneath: the gateway forwards that stream to the
+// origin instead of converting Node → Web → Node on every request body.
+const nodeBodies = new WeakMap<Request, Readable>();
 
 /**
- * A Web body over a Node stream that converts only if something reads it as a Web stream
- * (the Next door, or the replay capture); the fast door never does.
+ * A Web body over a Node stream that converts only if something reads it as a Web stream;
+ * the gateway's fast door forwards the Node stream itself.
  */
 export function lazyWebBody(node: Readable): ReadableStream<Uint8Array> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -37,8 +37,8 @@ export function nodeToWeb(node: Readable): ReadableStream<Uint8Array> {
   return Readable.toWeb(node) as ReadableStream<Uint8Array>;
 }
 
-export function nodeBodyOf(message: Response | Request): Readable | undefined {
-  return message.bodyUsed ? undefined : nodeBodies.get(message);
+export function nodeBodyOf(request: Request): Readable | undefined {
+  return request.bodyUsed ? undefined : nodeBodies.get(request);
 }
 
 /** Marks a Request whose body is `node` underneath (set by the custom server). */
