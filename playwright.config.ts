@@ -1,7 +1,7 @@
 import { defineConfig } from "@playwright/test";
 
 /**
- * Browser journeys against the production build (scripts/start.ts) on a fresh PostgreSQL
+ * Browser journeys against the production build (scripts/start.mjs) on a fresh PostgreSQL
  * database and the anvil devnet; e2e/global-setup.ts starts and stops both.
  */
 export default defineConfig({

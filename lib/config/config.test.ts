@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from ".";
@@ -10,7 +10,8 @@ describe("loadConfig", () => {
   it("defaults to embedded PGlite on port 3000 with a persisted generated secret", () => {
     const dir = dataDir();
     const config = loadConfig({ DATA_DIR: dir });
-    expect(config.database).toEqual({ kind: "pglite", dir: path.resolve(".data/pglite") });
+    expect(config.database).toEqual({ kind: "pglite", dir: path.join(dir, "pglite") });
+    expect(config.workers).toBe(1);
     expect(config.port).toBe(3000);
     expect(config.publicUrl).toBe("http://localhost:3000");
     expect(config.network).toBe("eip155:31337");
@@ -19,6 +20,24 @@ describe("loadConfig", () => {
     expect(readFileSync(file, "utf8").trim()).toBe(config.appSecret);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(loadConfig({ DATA_DIR: dir }).appSecret).toBe(config.appSecret);
+  });
+
+  it("keeps PGlite where PGLITE_DIR says, whatever DATA_DIR is", () => {
+    const config = loadConfig({ DATA_DIR: dataDir(), PGLITE_DIR: "elsewhere/db" });
+    expect(config.database).toEqual({ kind: "pglite", dir: path.resolve("elsewhere/db") });
+  });
+
+  it("runs one worker per core on PostgreSQL, one on PGlite or without the fast door", () => {
+    const pg = { DATA_DIR: dataDir(), DATABASE_URL: "postgres://u@db:5432/x" };
+    expect(loadConfig(pg).workers).toBe(availableParallelism());
+    expect(loadConfig({ ...pg, WORKERS: "3" }).workers).toBe(3);
+    expect(loadConfig({ ...pg, WORKERS: "3", FAST_PATHS: "false" }).workers).toBe(1);
+    expect(loadConfig({ DATA_DIR: dataDir(), WORKERS: "auto" }).workers).toBe(1);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), WORKERS: "2" })).toThrow(
+      /^WORKERS: PGlite allows one process/,
+    );
+    expect(() => loadConfig({ ...pg, WORKERS: "0" })).toThrow(/^WORKERS: /);
+    expect(() => loadConfig({ ...pg, WORKERS: "many" })).toThrow(/^WORKERS: /);
   });
 
   it("switches to PostgreSQL with DATABASE_URL alone", () => {

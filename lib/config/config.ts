@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { ConfigError, type Env, parseEnv } from "./env";
 
@@ -23,6 +24,8 @@ export interface Config {
   asset?: { address: `0x${string}`; name?: string; version?: string };
   seedDemo: boolean;
   fastPaths: boolean;
+  /** Gateway processes on the public port; above 1 the app runs as a node:cluster. */
+  workers: number;
   allowPrivateOrigins: boolean;
   chain: ChainConfig;
 }
@@ -54,11 +57,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const dataDir = path.resolve(env.DATA_DIR);
   const database: DatabaseConfig = env.DATABASE_URL
     ? { kind: "postgres", url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
-    : { kind: "pglite", dir: path.resolve(env.PGLITE_DIR) };
+    : { kind: "pglite", dir: path.resolve(env.PGLITE_DIR ?? path.join(dataDir, "pglite")) };
 
   if (database.kind === "pglite" && !isTestNetwork(env.NETWORK) && !env.ALLOW_PGLITE_MAINNET) {
     throw new ConfigError(
       `NETWORK: ${env.NETWORK} moves real money and needs DATABASE_URL (PGlite does not fsync); set ALLOW_PGLITE_MAINNET=true to override`,
+    );
+  }
+  if (database.kind === "pglite" && typeof env.WORKERS === "number" && env.WORKERS > 1) {
+    throw new ConfigError(
+      "WORKERS: PGlite allows one process; set DATABASE_URL to run more than one worker",
     );
   }
   if (!env.APP_SECRET && env.NODE_ENV === "production" && database.kind === "postgres") {
@@ -83,6 +91,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       : undefined,
     seedDemo: env.SEED_DEMO ?? database.kind === "pglite",
     fastPaths: env.FAST_PATHS,
+    // Workers only pay off on the fast door: without it every request goes to Next anyway.
+    workers:
+      database.kind === "pglite" || !env.FAST_PATHS
+        ? 1
+        : env.WORKERS === "auto"
+          ? availableParallelism()
+          : env.WORKERS,
     allowPrivateOrigins:
       env.ALLOW_PRIVATE_ORIGINS ?? (database.kind === "pglite" || env.NETWORK === "eip155:31337"),
     chain: chainConfig(env),

@@ -14,7 +14,8 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(20),
-  PGLITE_DIR: z.string().min(1).default(".data/pglite"),
+  /** Defaults to DATA_DIR/pglite. */
+  PGLITE_DIR: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).default(".data"),
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -51,6 +52,11 @@ export const envSchema = z.object({
   ALLOW_PRIVATE_ORIGINS: booleanFlag.optional(),
   /** Off: every request goes through Next's pipeline (to compare the two doors). */
   FAST_PATHS: booleanFlag.default(true),
+  /**
+   * Gateway processes on the public port (node:cluster); `auto` = one per core on
+   * PostgreSQL. PGlite is one process, so it always runs one.
+   */
+  WORKERS: z.union([z.literal("auto"), z.coerce.number().int().min(1).max(64)]).default("auto"),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -26,6 +26,7 @@ export const ERROR_STATUS = {
   origin_unavailable: 502,
   endpoint_paused: 503,
   ledger_unavailable: 503,
+  app_unavailable: 503,
   facilitator_unavailable: 503,
   origin_timeout: 504,
 } as const;

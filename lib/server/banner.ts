@@ -15,6 +15,9 @@ export function startBanner(ctx: AppContext, startedInMs: number): string {
     `  Network   ${config.network}${isTestNetwork(config.network) ? " (test network)" : ""}`,
     `  Token     ${ctx.payments.asset.name} ${ctx.payments.asset.address}`,
     `  Settles   ${ctx.chain.facilitator.label}`,
+    config.workers > 1
+      ? `  Workers   ${config.workers} gateway processes on the port, one primary (pages, purchases)`
+      : "  Workers   one process (WORKERS=auto uses every core on PostgreSQL)",
   ];
   if (config.chain.devnet) {
     lines.push(

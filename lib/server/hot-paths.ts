@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { handleBalance } from "@/lib/api/balance";
 import { handlePurchase } from "@/lib/api/purchase";
 import { handleGateway } from "@/lib/gateway/handle";
@@ -19,6 +20,20 @@ const HOT_PATHS: HotPath[] = [
   { matches: (p) => p === "/api/credits/purchase", handler: handlePurchase },
 ];
 
-export function findHotPath(pathname: string): Handler | undefined {
-  return HOT_PATHS.find((h) => h.matches(pathname))?.handler;
-}
+export type HotPathFinder = (pathname: string, req: IncomingMessage) => Handler | undefined;
+
+export const findHotPath: HotPathFinder = (pathname) =>
+  HOT_PATHS.find((h) => h.matches(pathname))?.handler;
+
+/**
+ * A cluster worker's share: debits and balances. Anything that settles a payment (the
+ * purchase endpoint, a gateway call carrying a payment) goes to the primary, so one process
+ * owns the facilitator's account and its transaction nonces.
+ */
+export const findWorkerHotPath: HotPathFinder = (pathname, req) => {
+  const handler = findHotPath(pathname, req);
+  if (handler === handlePurchase) return undefined;
+  if (handler === handleGateway && (req.headers["payment-signature"] || req.headers["x-payment"]))
+    return undefined;
+  return handler;
+};

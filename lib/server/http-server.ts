@@ -3,24 +3,28 @@ import type { Duplex } from "node:stream";
 import type { AppContext } from "@/lib/app/context";
 import { errorBody } from "@/lib/http/errors";
 import { withErrors } from "@/lib/http/handler";
-import { findHotPath } from "./hot-paths";
+import { findHotPath, type HotPathFinder } from "./hot-paths";
 import { sendWebResponse, toWebRequest } from "./node-adapter";
 
 export type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
  * One port for everything: hot agent paths are dispatched to `lib/` handlers directly,
- * every other request goes to Next.js.
+ * every other request goes to `rest` (Next.js, or in a cluster worker the primary).
  */
-export function createAppServer(ctx: AppContext, next: NextHandler): Server {
+export function createAppServer(
+  ctx: AppContext,
+  rest: NextHandler,
+  hotPath: HotPathFinder = findHotPath,
+): Server {
   const origin = ctx.config.publicUrl;
   const server = createServer(async (req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
-    const hot = ctx.config.fastPaths ? findHotPath(q === -1 ? url : url.slice(0, q)) : undefined;
+    const hot = ctx.config.fastPaths ? hotPath(q === -1 ? url : url.slice(0, q), req) : undefined;
     try {
       if (hot) await sendWebResponse(res, await withErrors(hot)(toWebRequest(req, origin), ctx));
-      else await next(req, res);
+      else await rest(req, res);
     } catch (err) {
       // The client went away mid-stream, or Next failed before answering.
       if (!res.headersSent)

@@ -1,18 +1,23 @@
+import cluster from "node:cluster";
 import { ConfigError, loadConfig } from "@/lib/config";
 import { startBanner } from "@/lib/server/banner";
+import { startPrimary, startWorker } from "@/lib/server/cluster";
 import { startApp } from "@/lib/server/start";
-import { ensureBuild } from "./ensure-build";
 
-/** `npm start`: the production server on one port, embedded database by default. */
+/**
+ * `npm start` (via scripts/start.mjs, which builds first): the production server on one port,
+ * embedded database by default. With WORKERS above 1 (PostgreSQL only) this process is the
+ * cluster's primary and forks the gateway workers, which run this same file.
+ */
 async function main() {
   const started = Date.now();
   // The operator's NODE_ENV decides the config rules (APP_SECRET required in production);
   // Next itself must always run with NODE_ENV=production on a production build.
   const config = loadConfig(process.env);
-  ensureBuild();
   Object.assign(process.env, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
 
-  const app = await startApp(config);
+  if (cluster.isWorker) return startWorker(config);
+  const app = config.workers > 1 ? await startPrimary(config) : await startApp(config);
   console.log(startBanner(app.ctx, Date.now() - started));
 
   const stop = async (signal: string) => {

@@ -21,11 +21,18 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+export interface StartOptions extends ContextOptions {
+  /** Where to listen instead of HOST:PORT (a cluster's primary takes a loopback port). */
+  listen?: { host: string; port: number };
+  /** The URL the seeded demo endpoint reaches this app at; default: the listening port. */
+  selfUrl?: string;
+}
+
 /**
  * Opens the database, prepares the production Next.js build and listens on the configured
  * port. `database` lets a caller (tests) hand in one it already opened.
  */
-export async function startApp(config: Config, opts: ContextOptions = {}): Promise<RunningApp> {
+export async function startApp(config: Config, opts: StartOptions = {}): Promise<RunningApp> {
   const ctx = await createAppContext(config, opts);
   installAppContext(ctx);
   const app = next({ dev: false, dir: process.cwd(), hostname: config.host, port: config.port });
@@ -33,11 +40,11 @@ export async function startApp(config: Config, opts: ContextOptions = {}): Promi
   const server = createAppServer(ctx, app.getRequestHandler());
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(config.port, config.host, resolve);
+    server.listen(opts.listen?.port ?? config.port, opts.listen?.host ?? config.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  if (config.seedDemo) await seedDemo(ctx, url);
+  if (config.seedDemo) await seedDemo(ctx, opts.selfUrl ?? url);
   const stopReconciler = startReconciler(ctx);
   const stopRollups = startRollups(ctx.db);
   return {

@@ -115,6 +115,7 @@ export function rssBytes(pid: number): number | undefined {
 }
 
 interface Stat {
+  comm: string;
   ppid: number;
   /** utime + stime, seconds. */
   cpu: number;
@@ -127,12 +128,27 @@ function readStat(pid: number): Stat | undefined {
     // cmajflt utime stime …
     const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
     return {
+      comm: text.slice(text.indexOf("(") + 1, text.lastIndexOf(")")),
       ppid: Number(fields[1]),
       cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK,
     };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The app's processes: `pid` and its Node children (cluster workers; anvil, also a child,
+ * is not the app's own memory or CPU).
+ */
+export function appPids(pid: number): number[] {
+  const out = [pid];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readStat(Number(entry));
+    if (stat?.ppid === pid && stat.comm === "node") out.push(Number(entry));
+  }
+  return out;
 }
 
 /** CPU seconds used so far by `pid`. */
@@ -179,6 +195,15 @@ export function mainThreadSched(pid: number): { run: number; wait: number } | un
   }
 }
 
+function mainThreads(pids: number[]): Map<number, { run: number; wait: number }> {
+  const out = new Map<number, { run: number; wait: number }>();
+  for (const pid of pids) {
+    const sched = mainThreadSched(pid);
+    if (sched) out.set(pid, sched);
+  }
+  return out;
+}
+
 export interface CpuShares {
   app?: number;
   /**
@@ -200,17 +225,24 @@ export class CpuWindow {
   private readonly machine0 = machineCpu();
   private readonly pg0: Map<number, number>;
   private readonly pids0: Map<string, number>;
-  private readonly sched0: { run: number; wait: number } | undefined;
+  private readonly sched0: Map<number, { run: number; wait: number }> | undefined;
+  private readonly appPids: number[];
 
   constructor(
     private readonly pids: { app?: number; origin?: number; proxy?: number },
     private readonly postmaster: number | undefined,
   ) {
     this.pg0 = postmaster ? postgresCpu(postmaster) : new Map();
-    this.sched0 = pids.app ? mainThreadSched(pids.app) : undefined;
+    this.appPids = pids.app ? appPids(pids.app) : [];
+    this.sched0 = pids.app ? mainThreads(this.appPids) : undefined;
     this.pids0 = new Map(
-      Object.entries(pids).flatMap(([k, pid]) => (pid ? [[k, cpuSeconds(pid)] as const] : [])),
+      Object.entries(pids).flatMap(([k, pid]) => (pid ? [[k, this.cpuOf(k, pid)] as const] : [])),
     );
+  }
+
+  private cpuOf(key: string, pid: number): number {
+    if (key !== "app") return cpuSeconds(pid);
+    return this.appPids.reduce((sum, p) => sum + cpuSeconds(p), 0);
   }
 
   stop(): CpuShares {
@@ -219,7 +251,7 @@ export class CpuWindow {
     const machine = machineCpu();
     const of = (key: "app" | "origin" | "proxy") => {
       const pid = this.pids[key];
-      return pid ? (cpuSeconds(pid) - (this.pids0.get(key) ?? 0)) / seconds : undefined;
+      return pid ? (this.cpuOf(key, pid) - (this.pids0.get(key) ?? 0)) / seconds : undefined;
     };
     let pg: number | undefined;
     if (this.postmaster) {
@@ -227,14 +259,17 @@ export class CpuWindow {
       for (const [pid, cpu] of postgresCpu(this.postmaster)) used += cpu - (this.pg0.get(pid) ?? 0);
       pg = used / seconds;
     }
-    const sched = this.pids.app ? mainThreadSched(this.pids.app) : undefined;
-    const appMain =
-      sched && this.sched0
-        ? {
-            run: (sched.run - this.sched0.run) / seconds,
-            wait: (sched.wait - this.sched0.wait) / seconds,
-          }
-        : undefined;
+    // The busiest process's main thread: the one that limits a cluster.
+    let appMain: { run: number; wait: number } | undefined;
+    for (const [pid, now] of this.sched0 ? mainThreads(this.appPids) : []) {
+      const before = this.sched0?.get(pid);
+      if (!before) continue;
+      const share = {
+        run: (now.run - before.run) / seconds,
+        wait: (now.wait - before.wait) / seconds,
+      };
+      if (!appMain || share.run > appMain.run) appMain = share;
+    }
     return {
       app: of("app"),
       appMain,
@@ -250,12 +285,18 @@ export class CpuWindow {
 /** Samples a process's VmRSS every `everyMs` and remembers the maximum. */
 export class RssSampler {
   private timer: NodeJS.Timeout | undefined;
+  private readonly pids: number[];
+  /** Highest sum over the app's processes. */
   max = 0;
+  /** Highest single process. */
+  maxProcess = 0;
 
   constructor(
-    private readonly pid: number,
+    pid: number,
     private readonly everyMs = 100,
-  ) {}
+  ) {
+    this.pids = appPids(pid);
+  }
 
   start(): this {
     this.sample();
@@ -263,15 +304,20 @@ export class RssSampler {
     return this;
   }
 
-  stop(): number {
+  stop(): { total: number; largest: number; processes: number } {
     clearInterval(this.timer);
     this.sample();
-    return this.max;
+    return { total: this.max, largest: this.maxProcess, processes: this.pids.length };
   }
 
   private sample() {
-    const rss = rssBytes(this.pid);
-    if (rss !== undefined && rss > this.max) this.max = rss;
+    let total = 0;
+    for (const pid of this.pids) {
+      const rss = rssBytes(pid) ?? 0;
+      total += rss;
+      if (rss > this.maxProcess) this.maxProcess = rss;
+    }
+    if (total > this.max) this.max = total;
   }
 }
 

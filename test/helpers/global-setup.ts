@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { ensureBuild } from "@/scripts/ensure-build";
+import { ensureBuild } from "@/scripts/ensure-build.mjs";
 import { postgresReachable, TEST_DATABASE_URL, type TestTarget } from "./databases";
 
 declare module "vitest" {

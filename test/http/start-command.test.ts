@@ -12,7 +12,7 @@ function start(env: Record<string, string>) {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "",
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+  const child = spawn(process.execPath, ["scripts/start.mjs"], {
     env: { ...only, ...env } as typeof process.env,
     stdio: ["ignore", "pipe", "pipe"],
   });
