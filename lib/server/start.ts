@@ -1,6 +1,5 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import next from "next";
 import {
   type AppContext,
   type ContextOptions,
@@ -35,6 +34,8 @@ export interface StartOptions extends ContextOptions {
 export async function startApp(config: Config, opts: StartOptions = {}): Promise<RunningApp> {
   const ctx = await createAppContext(config, opts);
   installAppContext(ctx);
+  // Loaded here, not at the top: cluster workers run this bundle too and never need Next.
+  const { default: next } = await import("next");
   const app = next({ dev: false, dir: process.cwd(), hostname: config.host, port: config.port });
   await app.prepare();
   const server = createAppServer(ctx, app.getRequestHandler());
