@@ -39,6 +39,25 @@ function shortUrl(url: string): string {
   return ours ? (ours[1] as string) : url.replace(/^file:\/\//, "");
 }
 
+/** The share of [fromUs, toUs] a profile's thread was not idle: picks a cluster's busiest. */
+export function busyShare(file: string, window?: { fromUs: number; toUs: number }): number {
+  const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
+  const idle = new Set(
+    profile.nodes.filter((n) => n.callFrame.functionName === "(idle)").map((n) => n.id),
+  );
+  let t = profile.startTime;
+  let busy = 0;
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const delta = profile.timeDeltas[i] ?? 0;
+    t += delta;
+    if (window && (t < window.fromUs || t > window.toUs)) continue;
+    total += delta;
+    if (!idle.has(profile.samples[i] as number)) busy += delta;
+  }
+  return total === 0 ? 0 : busy / total;
+}
+
 /**
  * Self time of a V8 CPU profile (`node --cpu-prof`) within [fromUs, toUs] on the profile's
  * clock (CLOCK_MONOTONIC microseconds, the same clock as `process.hrtime`): the top

@@ -54,7 +54,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { checkLedger } from "@/lib/ledger";
 import { ensureBuild } from "../ensure-build.mjs";
-import { summariseProfile } from "./cpu-profile";
+import { busyShare, summariseProfile } from "./cpu-profile";
 import {
   type BenchDatabase,
   createBenchDatabase,
@@ -395,7 +395,11 @@ async function main(): Promise<void> {
     printReport(rows);
 
     if (CPU_PROF) {
-      const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
+      // One profile per process (primary and workers): show the busiest.
+      const file = readdirSync(profileDir)
+        .filter((f) => f.endsWith(".cpuprofile"))
+        .map((f) => ({ f, busy: busyShare(path.join(profileDir, f), profileWindow) }))
+        .sort((a, b) => b.busy - a.busy)[0]?.f;
       console.log("");
       if (!file) console.log("CPU profile: none written (the app did not exit cleanly?)");
       else {
@@ -405,7 +409,7 @@ async function main(): Promise<void> {
         copyFileSync(path.join(profileDir, file), kept);
         const w = profileWindow;
         console.log(
-          `CPU profile of the fast-door app during (${CPU_PROF_SCENARIO}): ${kept}${w ? ` (window ${w.fromUs} ${w.toUs})` : ""}`,
+          `CPU profile of the fast-door app's busiest process during (${CPU_PROF_SCENARIO}): ${kept}${w ? ` (window ${w.fromUs} ${w.toUs})` : ""}`,
         );
         console.log(summariseProfile(kept, profileWindow));
       }
