@@ -24,6 +24,8 @@ export interface Config {
   seedDemo: boolean;
   fastPaths: boolean;
   allowPrivateOrigins: boolean;
+  /** Set: the dashboard offers WalletConnect. */
+  walletConnectProjectId?: string;
   chain: ChainConfig;
 }
 
@@ -85,6 +87,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     fastPaths: env.FAST_PATHS,
     allowPrivateOrigins:
       env.ALLOW_PRIVATE_ORIGINS ?? (database.kind === "pglite" || env.NETWORK === "eip155:31337"),
+    walletConnectProjectId: env.WALLETCONNECT_PROJECT_ID,
     chain: chainConfig(env),
   };
 }

@@ -51,6 +51,11 @@ export const envSchema = z.object({
   ALLOW_PRIVATE_ORIGINS: booleanFlag.optional(),
   /** Off: every request goes through Next's pipeline (to compare the two doors). */
   FAST_PATHS: booleanFlag.default(true),
+  /** Lists WalletConnect in the connect menu; a Reown Cloud project id is public by design. */
+  WALLETCONNECT_PROJECT_ID: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/i, "must be the 32-character project id from cloud.reown.com")
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
