@@ -33,6 +33,8 @@ export default async function globalSetup() {
       SEED_DEMO: "true",
       APP_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e-secret",
       NODE_ENV: "production",
+      // A made-up id: WalletConnect is listed, and the tests check it never goes online.
+      WALLETCONNECT_PROJECT_ID: "e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
