@@ -90,7 +90,7 @@ export function EndpointAdmin({ slug }: { slug: string }) {
       </Card>
       <Card title="Usage, 30 days">
         {usage.data ? (
-          <UsageChart series={usage.data} label={`Usage of ${slug}`} />
+          <UsageChart series={usage.data.series} label={`Usage of ${slug}`} />
         ) : (
           <Skeleton className="h-56 w-full" />
         )}
