@@ -5,7 +5,18 @@ import path from "node:path";
 
 const require = createRequire(import.meta.url);
 
-const SOURCES = ["app", "components", "lib", "db", "public", "next.config.ts", "package-lock.json"];
+const SOURCES = [
+  "app",
+  "components",
+  "hooks",
+  "lib",
+  "db",
+  "public",
+  "next.config.ts",
+  "postcss.config.mjs",
+  "tsconfig.json",
+  "package-lock.json",
+];
 
 /** Newest modification time under the given paths (ms), skipping tests. */
 function newestSource(root: string): number {
