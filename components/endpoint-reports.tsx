@@ -38,8 +38,10 @@ export function EndpointReports({ slug }: { slug: string }) {
       Export CSV
     </a>
   );
-  const th = "py-1 pr-3 font-medium";
-  const td = "py-1.5 pr-3";
+  // Cells never wrap: on a phone the table scrolls sideways instead of stacking dates and
+  // addresses over several lines.
+  const th = "whitespace-nowrap py-1 pr-3 font-medium";
+  const td = "whitespace-nowrap py-1.5 pr-3";
   return (
     <>
       <Card title="Customers" action={csv("customers")}>
@@ -100,7 +102,7 @@ export function EndpointReports({ slug }: { slug: string }) {
               <tbody>
                 {ledger.data.entries.map((e) => (
                   <tr key={e.id} className="border-t border-zinc-200 dark:border-zinc-800">
-                    <td className={`${td} whitespace-nowrap`}>{formatDate(e.createdAt)}</td>
+                    <td className={td}>{formatDate(e.createdAt)}</td>
                     <td className={`${td} font-mono`} title={e.wallet}>
                       {shortAddress(e.wallet)}
                     </td>

@@ -19,12 +19,17 @@ export async function connectedPage(page: Page, path: string, opts: { chainId?: 
   return wallet;
 }
 
-/** Full-page screenshots at desktop and phone widths, for people to look at. */
+/**
+ * Full-page screenshots at desktop and phone widths, for people to look at. At phone width
+ * the page itself must not scroll sideways (wide tables scroll inside their own box).
+ */
 export async function screenshots(page: Page, name: string) {
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.screenshot({ path: `e2e/screenshots/${name}-desktop.png`, fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: `e2e/screenshots/${name}-phone.png`, fullPage: true });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width, `${name} at 390 px is ${width} px wide`).toBeLessThanOrEqual(390);
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
