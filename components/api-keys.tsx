@@ -80,6 +80,7 @@ export function ApiKeys() {
               </span>
               <Button
                 variant="danger"
+                aria-label={`Revoke ${k.name}`}
                 onClick={() =>
                   window.confirm(`Revoke "${k.name}"? Servers using it stop working.`) &&
                   revoke.mutate(k.id)
