@@ -3,16 +3,22 @@ import { installWallet } from "./wallet";
 
 export const baseUrl = () => process.env.E2E_BASE_URL as string;
 
-export async function chainConfig(): Promise<{ rpcUrl: string; chainId: number }> {
-  return (await fetch(`${baseUrl()}/api/config`)).json();
+export async function chainConfig(
+  base = baseUrl(),
+): Promise<{ rpcUrl: string; chainId: number; network: string }> {
+  return (await fetch(`${base}/api/config`)).json();
 }
 
-/** A page with a fresh injected test wallet, connected on `path`. */
-export async function connectedPage(page: Page, path: string, opts: { chainId?: number } = {}) {
-  const config = await chainConfig();
+/** A page with a fresh injected test wallet, connected on `path` (of `base`, if given). */
+export async function connectedPage(
+  page: Page,
+  path: string,
+  opts: { chainId?: number; base?: string } = {},
+) {
+  const config = await chainConfig(opts.base);
   const wallet = await installWallet(page, config);
   if (opts.chainId) wallet.chainId = opts.chainId;
-  await page.goto(path);
+  await page.goto(opts.base ? `${opts.base}${path}` : path);
   await page.getByRole("button", { name: "Connect wallet" }).click();
   await page.getByRole("menuitem", { name: "E2E Wallet" }).click();
   await expect(page.getByTestId("connected-address")).toHaveAttribute("title", wallet.address);
