@@ -73,7 +73,7 @@ export function ApiKeys() {
             >
               <span>
                 <strong>{k.name}</strong> <code className="text-xs">{k.prefix}…</code>
-                <span className="block text-xs text-zinc-500">
+                <span className="block text-xs text-zinc-500 dark:text-zinc-400">
                   Created {formatDate(k.createdAt)} ·{" "}
                   {k.lastUsedAt ? `last used ${formatDate(k.lastUsedAt)}` : "never used"}
                 </span>

@@ -63,7 +63,7 @@ export function BuyPanel({ endpoint }: { endpoint: CatalogEndpoint }) {
           </li>
         ))}
       </ul>
-      <p className="mt-3 text-xs text-zinc-500">
+      <p className="mt-3 text-xs text-zinc-500 dark:text-zinc-400">
         You sign one USDC transfer authorization (EIP-3009) for exactly the price, on{" "}
         {chain.devnet ? "the local devnet" : chain.network}. No gas; the server settles it.
       </p>

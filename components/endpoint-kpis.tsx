@@ -29,7 +29,7 @@ export function EndpointKpis({ slug }: { slug: string }) {
       <dl className="grid grid-cols-2 gap-x-6 gap-y-1 sm:grid-cols-4">
         {kpis.map(([k, v, id]) => (
           <div key={id}>
-            <dt className="text-xs text-zinc-500">{k}, 7 days</dt>
+            <dt className="text-xs text-zinc-500 dark:text-zinc-400">{k}, 7 days</dt>
             <dd className="font-semibold tabular-nums" data-testid={`kpi-${id}`}>
               {v}
             </dd>

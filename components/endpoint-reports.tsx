@@ -52,7 +52,7 @@ export function EndpointReports({ slug }: { slug: string }) {
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">
-              <thead className="text-zinc-500">
+              <thead className="text-zinc-500 dark:text-zinc-400">
                 <tr>
                   <th className={th}>Wallet</th>
                   <th className={`${th} text-right`}>Balance</th>
@@ -90,7 +90,7 @@ export function EndpointReports({ slug }: { slug: string }) {
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">
-              <thead className="text-zinc-500">
+              <thead className="text-zinc-500 dark:text-zinc-400">
                 <tr>
                   <th className={th}>When</th>
                   <th className={th}>Wallet</th>

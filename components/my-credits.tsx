@@ -124,7 +124,7 @@ function PurchaseTable({ rows, loading }: { rows: Purchase[] | undefined; loadin
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm" data-testid="purchases">
-        <thead className="text-zinc-500">
+        <thead className="text-zinc-500 dark:text-zinc-400">
           <tr>
             <th className="py-1 pr-3 font-medium">When</th>
             <th className="py-1 pr-3 font-medium">Endpoint</th>
@@ -192,7 +192,7 @@ function History({ slug }: { slug: string }) {
       ) : (
         <div className="overflow-x-auto">
           <table className="w-full text-left text-sm" data-testid="history">
-            <thead className="text-zinc-500">
+            <thead className="text-zinc-500 dark:text-zinc-400">
               <tr>
                 <th className="py-1 pr-3 font-medium">When</th>
                 <th className="py-1 pr-3 font-medium">Kind</th>

@@ -22,7 +22,7 @@ export default async function EndpointPage({ params }: { params: Promise<{ slug:
     <div className="flex flex-col gap-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">{endpoint.name}</h1>
-        <p className="mt-1 text-sm text-zinc-500">
+        <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
           <code>{endpoint.slug}</code> · {formatCredits(endpoint.creditsPerCall)} credit
           {endpoint.creditsPerCall === 1 ? "" : "s"} per call unless a route says otherwise
         </p>
@@ -33,7 +33,7 @@ export default async function EndpointPage({ params }: { params: Promise<{ slug:
         <Card title="Routes">
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">
-              <thead className="text-zinc-500">
+              <thead className="text-zinc-500 dark:text-zinc-400">
                 <tr>
                   <th className="py-1 pr-3 font-medium">Method</th>
                   <th className="py-1 pr-3 font-medium">Path</th>
