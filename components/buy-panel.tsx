@@ -91,8 +91,8 @@ export function BuyPanel({ endpoint }: { endpoint: CatalogEndpoint }) {
                 View transaction
               </a>
             ) : (
-              <span className="break-all font-mono text-xs">
-                Transaction {purchase.data.purchased.transaction}
+              <span className="text-xs">
+                Transaction <code className="break-all">{purchase.data.purchased.transaction}</code>
               </span>
             )}
           </Notice>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Card, Skeleton } from "@/components/ui";
+import { Card, ScrollX, Skeleton } from "@/components/ui";
 import { api } from "@/lib/ui/api";
 import { formatCredits, formatDate, shortAddress } from "@/lib/ui/format";
 
@@ -50,7 +50,7 @@ export function EndpointReports({ slug }: { slug: string }) {
         ) : !customers.data?.customers.length ? (
           <p className="text-sm">No customers yet.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <ScrollX label="Customers table">
             <table className="w-full text-left text-sm">
               <thead className="text-zinc-500 dark:text-zinc-400">
                 <tr>
@@ -79,7 +79,7 @@ export function EndpointReports({ slug }: { slug: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollX>
         )}
       </Card>
       <Card title="Ledger" action={csv("ledger")}>
@@ -88,7 +88,7 @@ export function EndpointReports({ slug }: { slug: string }) {
         ) : !ledger.data?.entries.length ? (
           <p className="text-sm">No ledger entries yet.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <ScrollX label="Ledger table">
             <table className="w-full text-left text-sm">
               <thead className="text-zinc-500 dark:text-zinc-400">
                 <tr>
@@ -118,7 +118,7 @@ export function EndpointReports({ slug }: { slug: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollX>
         )}
       </Card>
     </>

@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
 import { installWallet } from "./wallet";
 
@@ -36,6 +37,7 @@ export async function screenshots(page: Page, name: string) {
   await page.screenshot({ path: `e2e/screenshots/${name}-phone.png`, fullPage: true });
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(width, `${name} at 390 px is ${width} px wide`).toBeLessThanOrEqual(390);
+  await expectAccessible(page, `${name} (phone)`);
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
@@ -43,5 +45,15 @@ export async function screenshots(page: Page, name: string) {
 export async function darkScreenshot(page: Page, name: string) {
   await page.emulateMedia({ colorScheme: "dark" });
   await page.screenshot({ path: `e2e/screenshots/${name}-dark.png`, fullPage: true });
+  await expectAccessible(page, `${name} (dark)`);
   await page.emulateMedia({ colorScheme: "light" });
+}
+
+/** axe's WCAG 2 A/AA rules (names and labels, contrast, ARIA use) find nothing. */
+async function expectAccessible(page: Page, what: string) {
+  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
+  const found = violations.map(
+    (v) => `${v.id}: ${v.help} → ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+  expect(found, `accessibility of ${what}`).toEqual([]);
 }

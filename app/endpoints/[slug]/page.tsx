@@ -3,7 +3,7 @@ import { BuyPanel } from "@/components/buy-panel";
 import { CodeSnippets } from "@/components/code-snippets";
 import { MyUsage } from "@/components/my-usage";
 import { SignInGate } from "@/components/sign-in-gate";
-import { Card } from "@/components/ui";
+import { Card, ScrollX } from "@/components/ui";
 import { listCatalog } from "@/lib/api/catalog";
 import { getAppContext } from "@/lib/app/context";
 import { formatCredits } from "@/lib/ui/format";
@@ -31,7 +31,7 @@ export default async function EndpointPage({ params }: { params: Promise<{ slug:
       <BuyPanel endpoint={endpoint} />
       {routes.length > 0 && (
         <Card title="Routes">
-          <div className="overflow-x-auto">
+          <ScrollX label="Routes table">
             <table className="w-full text-left text-sm">
               <thead className="text-zinc-500 dark:text-zinc-400">
                 <tr>
@@ -57,7 +57,7 @@ export default async function EndpointPage({ params }: { params: Promise<{ slug:
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollX>
         </Card>
       )}
       <Card title="Call it">
