@@ -2,7 +2,7 @@ import { type Address, numberToHex } from "viem";
 import { foundry } from "viem/chains";
 import { describe, expect, it } from "vitest";
 import { createConfig, createConnector, createStorage, http } from "wagmi";
-import { connect, reconnect } from "wagmi/actions";
+import { connect, disconnect, reconnect } from "wagmi/actions";
 import { lazyConnector } from "./lazy-connector";
 
 const ACCOUNT: Address = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc";
@@ -25,7 +25,9 @@ function sdkConnector(sdk: { loads: number }) {
       sdkSession.connected = true;
       return { accounts: [ACCOUNT] as never, chainId: foundry.id };
     },
-    async disconnect() {},
+    async disconnect() {
+      sdkSession.connected = false;
+    },
     async getAccounts() {
       await this.getProvider();
       return sdkSession.connected ? [ACCOUNT] : [];
@@ -93,5 +95,11 @@ describe("lazyConnector", () => {
     const connections = await reconnect(again);
     expect(connections.map((c) => c.accounts)).toEqual([[ACCOUNT]]);
     expect(reloaded.loads).toBe(1);
+
+    // Disconnected, then a reload: nothing to reconnect, so nothing to download.
+    await disconnect(again);
+    const afterwards = { loads: 0 };
+    expect(await reconnect(configWith(afterwards, store))).toEqual([]);
+    expect(afterwards.loads).toBe(0);
   });
 });

@@ -6,7 +6,8 @@ import type { CreateConnectorFn } from "wagmi";
  * (reconnect), and the Coinbase and WalletConnect connectors import and start their SDKs
  * right there: a download for everyone and, for WalletConnect, a socket to its relay before
  * anyone chose it. Until `connect` is called in this tab, or this connector was the last one
- * used (wagmi's `recentConnectorId`, so reloads reconnect), it reports no provider.
+ * used and not disconnected (wagmi's `recentConnectorId`, so reloads reconnect), it reports
+ * no provider.
  */
 export function lazyConnector<
   provider,
@@ -30,6 +31,14 @@ export function lazyConnector<
       async connect(parameters) {
         picked = true;
         return inner.connect.call(this, parameters);
+      },
+      // wagmi keeps the last connector as "recent" after a disconnect; forgetting it here
+      // keeps later page loads SDK-free for someone who stopped using this wallet.
+      async disconnect() {
+        await inner.disconnect.call(this);
+        if ((await config.storage?.getItem("recentConnectorId")) === inner.id) {
+          await config.storage?.removeItem("recentConnectorId");
+        }
       },
       async getProvider(parameters) {
         return (await wanted()) ? inner.getProvider.call(this, parameters) : undefined;
