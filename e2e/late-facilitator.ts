@@ -16,6 +16,7 @@ import { mnemonicToAccount } from "viem/accounts";
 export async function startLateFacilitator(lateMs: number) {
   let real: x402Facilitator | undefined;
   const settled: string[] = [];
+  const answered: string[] = [];
   const server = createServer(async (req, res) => {
     const body = JSON.parse(await text(req)) as {
       paymentPayload: PaymentPayload;
@@ -30,6 +31,7 @@ export async function startLateFacilitator(lateMs: number) {
       if (result.transaction) settled.push(result.transaction);
       await new Promise((r) => setTimeout(r, lateMs));
       answer = result;
+      answered.push(result.transaction);
     } else return void res.writeHead(404).end();
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
   });
@@ -37,6 +39,7 @@ export async function startLateFacilitator(lateMs: number) {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     settled,
+    answered,
     /** Points it at the devnet of the server that uses it (known once that server runs). */
     bind(target: { rpcUrl: string; chainId: number; network: string }) {
       real = devnetFacilitator(target);
