@@ -35,7 +35,7 @@ export default async function CatalogPage() {
                 >
                   <div className="flex items-baseline justify-between gap-2">
                     <h2 className="font-semibold">{e.name}</h2>
-                    <code className="text-xs text-zinc-500">{e.slug}</code>
+                    <code className="text-xs text-zinc-500 dark:text-zinc-400">{e.slug}</code>
                   </div>
                   <p className="mt-1 line-clamp-2 text-sm text-zinc-600 dark:text-zinc-400">
                     {e.description || "No description."}

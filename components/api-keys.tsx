@@ -73,13 +73,14 @@ export function ApiKeys() {
             >
               <span>
                 <strong>{k.name}</strong> <code className="text-xs">{k.prefix}…</code>
-                <span className="block text-xs text-zinc-500">
+                <span className="block text-xs text-zinc-500 dark:text-zinc-400">
                   Created {formatDate(k.createdAt)} ·{" "}
                   {k.lastUsedAt ? `last used ${formatDate(k.lastUsedAt)}` : "never used"}
                 </span>
               </span>
               <Button
                 variant="danger"
+                aria-label={`Revoke ${k.name}`}
                 onClick={() =>
                   window.confirm(`Revoke "${k.name}"? Servers using it stop working.`) &&
                   revoke.mutate(k.id)

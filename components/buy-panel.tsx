@@ -63,7 +63,7 @@ export function BuyPanel({ endpoint }: { endpoint: CatalogEndpoint }) {
           </li>
         ))}
       </ul>
-      <p className="mt-3 text-xs text-zinc-500">
+      <p className="mt-3 text-xs text-zinc-500 dark:text-zinc-400">
         You sign one USDC transfer authorization (EIP-3009) for exactly the price, on{" "}
         {chain.devnet ? "the local devnet" : chain.network}. No gas; the server settles it.
       </p>
@@ -91,8 +91,8 @@ export function BuyPanel({ endpoint }: { endpoint: CatalogEndpoint }) {
                 View transaction
               </a>
             ) : (
-              <span className="break-all font-mono text-xs">
-                Transaction {purchase.data.purchased.transaction}
+              <span className="text-xs">
+                Transaction <code className="break-all">{purchase.data.purchased.transaction}</code>
               </span>
             )}
           </Notice>

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { useConnection } from "wagmi";
-import { Button } from "@/components/ui";
+import { Button, ScrollX } from "@/components/ui";
 import { CopyButton } from "./copy-button";
 
 /** curl / Python / TypeScript calls, prefilled with this server and the connected wallet. */
@@ -40,9 +40,11 @@ export function CodeSnippets({
         ))}
       </div>
       <div className="relative">
-        <pre className="overflow-x-auto rounded-md bg-zinc-100 p-3 pr-20 text-xs dark:bg-zinc-900">
-          {snippets[tab]}
-        </pre>
+        <ScrollX label={`${tab} snippet`}>
+          <pre className="w-max min-w-full rounded-md bg-zinc-100 p-3 pr-20 text-xs dark:bg-zinc-900">
+            {snippets[tab]}
+          </pre>
+        </ScrollX>
         <div className="absolute right-2 top-2">
           <CopyButton text={snippets[tab]} />
         </div>

@@ -3,18 +3,22 @@
 import { useState } from "react";
 import { Button } from "@/components/ui";
 
+/** Copies `text`; says so only when the clipboard took it (it can refuse, e.g. over http). */
 export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
-  const [copied, setCopied] = useState(false);
+  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   return (
     <Button
       variant="secondary"
       onClick={async () => {
-        await navigator.clipboard.writeText(text).catch(() => {});
-        setCopied(true);
-        setTimeout(() => setCopied(false), 1500);
+        const ok = await navigator.clipboard?.writeText(text).then(
+          () => true,
+          () => false,
+        );
+        setState(ok ? "copied" : "failed");
+        setTimeout(() => setState("idle"), ok ? 1500 : 4000);
       }}
     >
-      {copied ? "Copied" : label}
+      {{ idle: label, copied: "Copied", failed: "Copy failed: select the text" }[state]}
     </Button>
   );
 }

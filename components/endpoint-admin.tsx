@@ -44,7 +44,7 @@ export function EndpointAdmin({ slug }: { slug: string }) {
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">{e.name}</h1>
-          <p className="text-sm text-zinc-500">
+          <p className="text-sm text-zinc-500 dark:text-zinc-400">
             <code>{e.gatewayUrl}</code> ·{" "}
             <span data-testid="endpoint-state">{e.paused ? "Paused" : "Live"}</span>
           </p>
@@ -90,7 +90,7 @@ export function EndpointAdmin({ slug }: { slug: string }) {
       </Card>
       <Card title="Usage, 30 days">
         {usage.data ? (
-          <UsageChart series={usage.data} label={`Usage of ${slug}`} />
+          <UsageChart series={usage.data.series} label={`Usage of ${slug}`} />
         ) : (
           <Skeleton className="h-56 w-full" />
         )}

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Card, Skeleton } from "@/components/ui";
+import { Card, ScrollX, Skeleton } from "@/components/ui";
 import { api } from "@/lib/ui/api";
 import { formatCredits, formatDate, shortAddress } from "@/lib/ui/format";
 
@@ -38,8 +38,10 @@ export function EndpointReports({ slug }: { slug: string }) {
       Export CSV
     </a>
   );
-  const th = "py-1 pr-3 font-medium";
-  const td = "py-1.5 pr-3";
+  // Cells never wrap: on a phone the table scrolls sideways instead of stacking dates and
+  // addresses over several lines.
+  const th = "whitespace-nowrap py-1 pr-3 font-medium";
+  const td = "whitespace-nowrap py-1.5 pr-3";
   return (
     <>
       <Card title="Customers" action={csv("customers")}>
@@ -48,9 +50,9 @@ export function EndpointReports({ slug }: { slug: string }) {
         ) : !customers.data?.customers.length ? (
           <p className="text-sm">No customers yet.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <ScrollX label="Customers table">
             <table className="w-full text-left text-sm">
-              <thead className="text-zinc-500">
+              <thead className="text-zinc-500 dark:text-zinc-400">
                 <tr>
                   <th className={th}>Wallet</th>
                   <th className={`${th} text-right`}>Balance</th>
@@ -77,7 +79,7 @@ export function EndpointReports({ slug }: { slug: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollX>
         )}
       </Card>
       <Card title="Ledger" action={csv("ledger")}>
@@ -86,9 +88,9 @@ export function EndpointReports({ slug }: { slug: string }) {
         ) : !ledger.data?.entries.length ? (
           <p className="text-sm">No ledger entries yet.</p>
         ) : (
-          <div className="overflow-x-auto">
+          <ScrollX label="Ledger table">
             <table className="w-full text-left text-sm">
-              <thead className="text-zinc-500">
+              <thead className="text-zinc-500 dark:text-zinc-400">
                 <tr>
                   <th className={th}>When</th>
                   <th className={th}>Wallet</th>
@@ -100,7 +102,7 @@ export function EndpointReports({ slug }: { slug: string }) {
               <tbody>
                 {ledger.data.entries.map((e) => (
                   <tr key={e.id} className="border-t border-zinc-200 dark:border-zinc-800">
-                    <td className={`${td} whitespace-nowrap`}>{formatDate(e.createdAt)}</td>
+                    <td className={td}>{formatDate(e.createdAt)}</td>
                     <td className={`${td} font-mono`} title={e.wallet}>
                       {shortAddress(e.wallet)}
                     </td>
@@ -116,7 +118,7 @@ export function EndpointReports({ slug }: { slug: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollX>
         )}
       </Card>
     </>

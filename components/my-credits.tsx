@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useChainInfo } from "@/components/providers";
-import { Card, Skeleton } from "@/components/ui";
+import { Card, ScrollX, Skeleton } from "@/components/ui";
 import { api } from "@/lib/ui/api";
 import { formatCredits, formatDate, formatUsdcText } from "@/lib/ui/format";
 import { FaucetButton } from "./faucet-button";
@@ -122,9 +122,9 @@ function PurchaseTable({ rows, loading }: { rows: Purchase[] | undefined; loadin
   if (loading) return <Skeleton className="h-16 w-full" />;
   if (!rows?.length) return <p className="text-sm">No purchases yet.</p>;
   return (
-    <div className="overflow-x-auto">
+    <ScrollX label="Purchases table">
       <table className="w-full text-left text-sm" data-testid="purchases">
-        <thead className="text-zinc-500">
+        <thead className="text-zinc-500 dark:text-zinc-400">
           <tr>
             <th className="py-1 pr-3 font-medium">When</th>
             <th className="py-1 pr-3 font-medium">Endpoint</th>
@@ -161,7 +161,7 @@ function PurchaseTable({ rows, loading }: { rows: Purchase[] | undefined; loadin
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollX>
   );
 }
 
@@ -190,9 +190,9 @@ function History({ slug }: { slug: string }) {
       ) : rows.length === 0 ? (
         <p className="text-sm">No entries.</p>
       ) : (
-        <div className="overflow-x-auto">
+        <ScrollX label="History table">
           <table className="w-full text-left text-sm" data-testid="history">
-            <thead className="text-zinc-500">
+            <thead className="text-zinc-500 dark:text-zinc-400">
               <tr>
                 <th className="py-1 pr-3 font-medium">When</th>
                 <th className="py-1 pr-3 font-medium">Kind</th>
@@ -216,7 +216,7 @@ function History({ slug }: { slug: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollX>
       )}
     </div>
   );

@@ -34,7 +34,7 @@ export function ProviderEndpointList() {
             <Link className="font-semibold underline" href={`/provider/${e.slug}`}>
               {e.name}
             </Link>
-            <code className="text-xs text-zinc-500">{e.slug}</code>
+            <code className="text-xs text-zinc-500 dark:text-zinc-400">{e.slug}</code>
             {e.paused && (
               <span className="rounded bg-amber-100 px-1.5 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200">
                 paused

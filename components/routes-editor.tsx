@@ -26,7 +26,7 @@ export function RoutesEditor({
   return (
     <fieldset className="flex flex-col gap-2">
       <legend className="mb-1 text-sm font-medium">Routes and costs (optional)</legend>
-      <p className="text-xs text-zinc-500">
+      <p className="text-xs text-zinc-500 dark:text-zinc-400">
         Shown to buyers and agents; a call matching a route with credits costs that much. Use
         {" {name} "}for path parameters.
       </p>
@@ -36,38 +36,51 @@ export function RoutesEditor({
           key={i}
           className="grid grid-cols-[5.5rem_1fr_5rem_auto] items-end gap-2 sm:grid-cols-[5.5rem_1fr_5rem_1fr_auto]"
         >
-          <select
-            className={inputClass}
-            aria-label={`Route ${i + 1} method`}
-            value={r.method}
-            onChange={(e) => set(i, { method: e.target.value })}
-          >
-            {METHODS.map((m) => (
-              <option key={m}>{m}</option>
-            ))}
-          </select>
-          <input
-            className={inputClass}
-            aria-label={`Route ${i + 1} path`}
-            placeholder="/analyze"
-            value={r.path}
-            onChange={(e) => set(i, { path: e.target.value })}
-          />
-          <input
-            className={inputClass}
-            aria-label={`Route ${i + 1} credits`}
-            inputMode="numeric"
-            placeholder="credits"
-            value={r.credits}
-            onChange={(e) => set(i, { credits: e.target.value })}
-          />
-          <input
-            className={`${inputClass} hidden sm:block`}
-            aria-label={`Route ${i + 1} summary`}
-            placeholder="What it does"
-            value={r.summary}
-            onChange={(e) => set(i, { summary: e.target.value })}
-          />
+          <label className="text-xs">
+            Method
+            <select
+              className={inputClass}
+              aria-label={`Route ${i + 1} method`}
+              value={r.method}
+              onChange={(e) => set(i, { method: e.target.value })}
+            >
+              {METHODS.map((m) => (
+                <option key={m}>{m}</option>
+              ))}
+            </select>
+          </label>
+          <label className="text-xs">
+            Path
+            <input
+              className={inputClass}
+              aria-label={`Route ${i + 1} path`}
+              placeholder="/analyze"
+              value={r.path}
+              onChange={(e) => set(i, { path: e.target.value })}
+            />
+          </label>
+          <label className="text-xs">
+            Credits
+            <input
+              className={inputClass}
+              aria-label={`Route ${i + 1} credits`}
+              inputMode="numeric"
+              placeholder="default"
+              value={r.credits}
+              onChange={(e) => set(i, { credits: e.target.value })}
+            />
+          </label>
+          {/* On a phone the summary takes a row of its own, after the remove button. */}
+          <label className="order-last col-span-full text-xs sm:order-none sm:col-span-1">
+            What it does
+            <input
+              className={inputClass}
+              aria-label={`Route ${i + 1} summary`}
+              placeholder="Counts words in a text"
+              value={r.summary}
+              onChange={(e) => set(i, { summary: e.target.value })}
+            />
+          </label>
           <Button
             variant="secondary"
             aria-label={`Remove route ${i + 1}`}

@@ -1,11 +1,11 @@
-import type { ButtonHTMLAttributes, ReactNode } from "react";
+import type { ComponentProps, ReactNode } from "react";
 
 /** Small shared building blocks; kept together because each is a few lines. */
 export function Button({
   variant = "primary",
   className = "",
   ...props
-}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: "primary" | "secondary" | "danger" }) {
+}: ComponentProps<"button"> & { variant?: "primary" | "secondary" | "danger" }) {
   const styles = {
     primary: "bg-indigo-600 text-white hover:bg-indigo-500",
     secondary:
@@ -79,3 +79,20 @@ export function Skeleton({ className = "h-5 w-24" }: { className?: string }) {
 
 export const inputClass =
   "w-full rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500";
+
+/**
+ * A box that scrolls sideways when its content is wider than the screen (tables, code).
+ * Focusable, so a keyboard can scroll it too (WCAG 2.1.1), and named for screen readers.
+ */
+export function ScrollX({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <section
+      aria-label={label}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll container must be reachable by keyboard
+      tabIndex={0}
+      className="overflow-x-auto rounded-md focus-visible:outline-2 focus-visible:outline-indigo-500"
+    >
+      {children}
+    </section>
+  );
+}

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { baseUrl, connectedPage, screenshots } from "./helpers";
+import { baseUrl, connectedPage, darkScreenshot, screenshots } from "./helpers";
 
 test("provider: sign in → create with packs → key once → edit price → pause (503) → resume", async ({
   page,
@@ -53,6 +53,7 @@ test("provider: sign in → create with packs → key once → edit price → pa
   });
   expect(paused.status).toBe(503);
   await screenshots(page, "provider-endpoint");
+  await darkScreenshot(page, "provider-endpoint");
 
   await page.getByRole("button", { name: "Resume" }).click();
   await expect(page.getByTestId("endpoint-state")).toHaveText("Live");

@@ -52,15 +52,21 @@ export function useProviderEndpoint(slug: string) {
   });
 }
 
-/** Daily usage of one endpoint over the last `days` days. */
+/**
+ * Daily usage of one endpoint over the last `days` UTC days, and the distinct wallets that
+ * made a call in that time (not derivable from the daily buckets).
+ */
 export function useEndpointUsage(slug: string, days = 7) {
   return useQuery({
     queryKey: ["provider", "usage", slug, days],
     queryFn: () => {
-      const from = new Date(Date.now() - days * 86_400_000).toISOString();
-      return api<{ series: UsageRow[] }>(
+      // Whole UTC days, today included: the day buckets start there anyway, so the counted
+      // wallets cover exactly the time the summed calls do.
+      const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+      const from = new Date(today - (days - 1) * 86_400_000).toISOString();
+      return api<{ series: UsageRow[]; activeWallets: number }>(
         `/api/provider/endpoints/${slug}/usage?bucket=day&from=${encodeURIComponent(from)}`,
-      ).then((r) => r.series);
+      );
     },
   });
 }

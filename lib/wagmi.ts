@@ -1,9 +1,10 @@
 import { type Chain, defineChain } from "viem";
 import { base, baseSepolia } from "viem/chains";
 import { cookieStorage, createConfig, createStorage, http } from "wagmi";
-import { injected } from "wagmi/connectors";
+import { coinbaseWallet, injected, walletConnect } from "wagmi/connectors";
 import type { ChainInfo } from "@/lib/ui/chain-info";
 import { devWallet } from "@/lib/wallet/dev-wallet";
+import { lazyConnector } from "@/lib/wallet/lazy-connector";
 
 /** The chain packs are paid on, as wagmi knows it; the devnet is built from its RPC URL. */
 export function paymentChain(info: ChainInfo): Chain {
@@ -19,15 +20,29 @@ export function paymentChain(info: ChainInfo): Chain {
 }
 
 /**
- * One wagmi config per chain: injected wallets found by EIP-6963 discovery, plus the
- * devnet-only dev wallet. Cookie storage lets the server render the connected state.
+ * One wagmi config per chain: injected wallets found by EIP-6963 discovery, Coinbase Wallet,
+ * WalletConnect when the server has a project id, and the devnet-only dev wallet. The two
+ * SDK-backed connectors load their SDKs only once picked. Cookie storage lets the server
+ * render the connected state.
  */
 export function makeWagmiConfig(info: ChainInfo) {
   const chain = paymentChain(info);
+  const app = { name: "x402-credits", url: info.publicUrl };
   return createConfig({
     chains: [chain],
     connectors: [
       injected(),
+      lazyConnector(coinbaseWallet({ appName: app.name })),
+      ...(info.walletConnectProjectId
+        ? [
+            lazyConnector(
+              walletConnect({
+                projectId: info.walletConnectProjectId,
+                metadata: { ...app, description: "Prepaid API credits", icons: [] },
+              }),
+            ),
+          ]
+        : []),
       ...(info.devnet && info.rpcUrl ? [devWallet(chain, info.rpcUrl)] : []),
     ],
     multiInjectedProviderDiscovery: true,

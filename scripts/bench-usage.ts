@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { openDatabase, rowsOf } from "@/db";
+import { activeWallets } from "@/lib/provider/active-wallets";
 import { listCustomers } from "@/lib/provider/customers";
 import { ledgerPage } from "@/lib/provider/ledger-page";
 import { rollupUsage } from "@/lib/provider/rollup";
@@ -51,6 +52,7 @@ async function main() {
         "usage, 30 days by day (provider)",
         () => usageSeries(db, { endpointId: 1, from: days(30), to: now, bucket: "day" }),
       ],
+      ["active wallets, 7 days (provider)", () => activeWallets(db, 1, days(7))],
       ["customers, first page of 100", () => listCustomers(db, 1, 100)],
       ["ledger, first page of 100", () => ledgerPage(db, { endpointId: 1 }, 100)],
       [

@@ -10,11 +10,14 @@ const require = createRequire(import.meta.url);
 const SOURCES = [
   "app",
   "components",
+  "hooks",
   "lib",
   "db",
   "contracts",
   "public",
   "next.config.ts",
+  "postcss.config.mjs",
+  "tsconfig.json",
   "package-lock.json",
 ];
 

@@ -1,6 +1,7 @@
 import type { AppContext } from "@/lib/app/context";
 import { csvResponse } from "@/lib/http/csv";
 import { ApiError } from "@/lib/http/errors";
+import { activeWallets } from "@/lib/provider/active-wallets";
 import { decodeCustomerCursor, listCustomers } from "@/lib/provider/customers";
 import { ownEndpoint } from "@/lib/provider/endpoints";
 import { ledgerPage } from "@/lib/provider/ledger-page";
@@ -35,6 +36,9 @@ export async function handleProviderReport(
           from: q.from.toISOString(),
           to: q.to.toISOString(),
           series,
+          // Distinct wallets cannot be summed from the buckets; answerable cheaply only for
+          // a range that ends now, which is when `to` is left out.
+          ...(!q.toGiven && { activeWallets: await activeWallets(ctx.db, endpoint.id, q.from) }),
         });
   }
   if (report === "customers") {

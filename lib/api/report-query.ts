@@ -25,6 +25,8 @@ const querySchema = z.object({
 export interface ReportQuery {
   from: Date;
   to: Date;
+  /** False when `to` defaulted to now. */
+  toGiven: boolean;
   bucket: Bucket;
   format: "json" | "csv";
   limit: number;
@@ -45,5 +47,5 @@ export function parseReportQuery(url: URL): ReportQuery {
       `That range has more than ${MAX_BUCKETS} ${bucket} buckets; use a larger bucket.`,
     );
   }
-  return { ...q, from, to, bucket };
+  return { ...q, from, to, toGiven: q.to !== undefined, bucket };
 }

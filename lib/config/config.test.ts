@@ -51,7 +51,20 @@ describe("loadConfig", () => {
   });
 
   it("treats empty variables as unset", () => {
-    expect(loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: "", PORT: "" }).port).toBe(3000);
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      DATABASE_URL: "",
+      PORT: "",
+      WALLETCONNECT_PROJECT_ID: "",
+    });
+    expect(config.port).toBe(3000);
+    expect(config.walletConnectProjectId).toBeUndefined();
+  });
+
+  it("offers WalletConnect only with a project id", () => {
+    const id = "3fcc6bba6f1de962d911bb5b5c3dba68";
+    const config = loadConfig({ DATA_DIR: dataDir(), WALLETCONNECT_PROJECT_ID: id });
+    expect(config.walletConnectProjectId).toBe(id);
   });
 
   it.each([
@@ -62,6 +75,7 @@ describe("loadConfig", () => {
     [{ APP_SECRET: "short" }, /^APP_SECRET: must be at least 32/],
     [{ NETWORK: "base" }, /^NETWORK: /],
     [{ FAST_PATHS: "maybe" }, /^FAST_PATHS: /],
+    [{ WALLETCONNECT_PROJECT_ID: "my-project" }, /^WALLETCONNECT_PROJECT_ID: must be the 32/],
     [{ NODE_ENV: "production", DATABASE_URL: "postgres://db/x" }, /^APP_SECRET: required/],
     [{ NETWORK: "eip155:8453" }, /^NETWORK: eip155:8453 moves real money and needs DATABASE_URL/],
   ])("rejects %o naming the variable", (env, message) => {

@@ -27,6 +27,8 @@ export interface Config {
   /** Gateway processes on the public port; above 1 the app runs as a node:cluster. */
   workers: number;
   allowPrivateOrigins: boolean;
+  /** Set: the dashboard offers WalletConnect. */
+  walletConnectProjectId?: string;
   chain: ChainConfig;
 }
 
@@ -100,6 +102,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           : env.WORKERS,
     allowPrivateOrigins:
       env.ALLOW_PRIVATE_ORIGINS ?? (database.kind === "pglite" || env.NETWORK === "eip155:31337"),
+    walletConnectProjectId: env.WALLETCONNECT_PROJECT_ID,
     chain: chainConfig(env),
   };
 }

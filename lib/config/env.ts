@@ -57,6 +57,11 @@ export const envSchema = z.object({
    * PostgreSQL. PGlite is one process, so it always runs one.
    */
   WORKERS: z.union([z.literal("auto"), z.coerce.number().int().min(1).max(64)]).default("auto"),
+  /** Lists WalletConnect in the connect menu; a Reown Cloud project id is public by design. */
+  WALLETCONNECT_PROJECT_ID: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/i, "must be the 32-character project id from cloud.reown.com")
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,4 +1,7 @@
-/** What the browser needs to know about the payment chain (a subset of GET /api/config). */
+/**
+ * What the browser needs from the server's configuration: the payment chain (a subset of
+ * GET /api/config) and the wallets to offer. Read per request, so no build-time variables.
+ */
 export interface ChainInfo {
   network: string;
   chainId: number;
@@ -7,4 +10,5 @@ export interface ChainInfo {
   rpcUrl?: string;
   publicUrl: string;
   explorer?: string;
+  walletConnectProjectId?: string;
 }

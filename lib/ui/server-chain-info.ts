@@ -11,5 +11,8 @@ export function chainInfo(ctx: AppContext): ChainInfo {
     ...(ctx.config.chain.devnet && { rpcUrl: ctx.chain.rpcUrl }),
     publicUrl: ctx.config.publicUrl,
     ...(ctx.payments.info.explorer && { explorer: ctx.payments.info.explorer }),
+    ...(ctx.config.walletConnectProjectId && {
+      walletConnectProjectId: ctx.config.walletConnectProjectId,
+    }),
   };
 }

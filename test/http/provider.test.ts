@@ -97,7 +97,11 @@ describe("providers run their endpoints through the API", () => {
         "/api/provider/endpoints/alice-api/usage?bucket=hour&from=" +
           new Date(Date.now() - 3_600_000).toISOString(),
       )
-    ).json()) as { series: { calls: number; credits: number; wallets: number }[] };
+    ).json()) as {
+      series: { calls: number; credits: number; wallets: number }[];
+      activeWallets: number;
+    };
+    expect(usage.activeWallets).toBe(1);
     const totals = usage.series.reduce(
       (t, p) => ({
         calls: t.calls + p.calls,

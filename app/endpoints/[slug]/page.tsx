@@ -3,7 +3,7 @@ import { BuyPanel } from "@/components/buy-panel";
 import { CodeSnippets } from "@/components/code-snippets";
 import { MyUsage } from "@/components/my-usage";
 import { SignInGate } from "@/components/sign-in-gate";
-import { Card } from "@/components/ui";
+import { Card, ScrollX } from "@/components/ui";
 import { listCatalog } from "@/lib/api/catalog";
 import { getAppContext } from "@/lib/app/context";
 import { formatCredits } from "@/lib/ui/format";
@@ -22,7 +22,7 @@ export default async function EndpointPage({ params }: { params: Promise<{ slug:
     <div className="flex flex-col gap-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">{endpoint.name}</h1>
-        <p className="mt-1 text-sm text-zinc-500">
+        <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
           <code>{endpoint.slug}</code> · {formatCredits(endpoint.creditsPerCall)} credit
           {endpoint.creditsPerCall === 1 ? "" : "s"} per call unless a route says otherwise
         </p>
@@ -31,9 +31,9 @@ export default async function EndpointPage({ params }: { params: Promise<{ slug:
       <BuyPanel endpoint={endpoint} />
       {routes.length > 0 && (
         <Card title="Routes">
-          <div className="overflow-x-auto">
+          <ScrollX label="Routes table">
             <table className="w-full text-left text-sm">
-              <thead className="text-zinc-500">
+              <thead className="text-zinc-500 dark:text-zinc-400">
                 <tr>
                   <th className="py-1 pr-3 font-medium">Method</th>
                   <th className="py-1 pr-3 font-medium">Path</th>
@@ -57,7 +57,7 @@ export default async function EndpointPage({ params }: { params: Promise<{ slug:
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollX>
         </Card>
       )}
       <Card title="Call it">
