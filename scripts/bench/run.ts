@@ -13,6 +13,8 @@
  *        row; the debit batcher's per-account group commit is what keeps this up with c.
  *   (e)  the gateway, 1 connection (one wallet): the latency the gateway adds to one call,
  *        compared with (a1) in the targets.
+ *   (c1) as c, the app as ONE process (WORKERS=1; the default is a cluster, one worker per
+ *        core): what the cluster adds, and the memory of a single process.
  *   (f)  as c, through the Next route handler (a second app process, FAST_PATHS=false).
  *
  * Processes: the origin, the proxy and the app each run as a child process (`node --import
@@ -86,7 +88,7 @@ const CREDITS_ONE_WALLET = 100_000_000n;
 const CPU_PROF_RAW = process.env.BENCH_CPU_PROF ?? "";
 const CPU_PROF = CPU_PROF_RAW !== "" && CPU_PROF_RAW !== "0";
 const CPU_PROF_SCENARIO = ["c", "d", "e"].includes(CPU_PROF_RAW) ? CPU_PROF_RAW : "c";
-const ALL = ["a", "a1", "b", "c", "d", "e", "f"] as const;
+const ALL = ["a", "a1", "b", "c", "d", "e", "c1", "f"] as const;
 type Id = (typeof ALL)[number];
 const ONLY = new Set(
   (process.env.BENCH_SCENARIOS || ALL.join(","))
@@ -110,7 +112,7 @@ if (!Number.isFinite(SECONDS) || SECONDS < 1 || SECONDS > 120) {
 interface Scenario {
   id: Id;
   label: string;
-  target: "origin" | "proxy" | "fast" | "next";
+  target: "origin" | "proxy" | Door;
   connections: number;
   /** Path on the target; for the gateway `/e/bench-ID/x`. */
   path: string;
@@ -150,15 +152,20 @@ function baseEnv(nodeEnv: "production" | "test" = "production"): NodeJS.ProcessE
   return env;
 }
 
+/** The app as started: the default (a cluster on PostgreSQL), one process, or Next's door. */
+type Door = "fast" | "single" | "next";
+
 async function startApp(opts: {
-  fast: boolean;
+  door: Door;
   databaseUrl: string;
   dataDir: string;
   profileDir?: string;
 }): Promise<{ child: Child; url: string }> {
   const port = await freePort();
   const { child } = await startChild(
-    opts.fast ? "app (fast door)" : "app (Next door)",
+    { fast: "app (fast door)", single: "app (fast door, WORKERS=1)", next: "app (Next door)" }[
+      opts.door
+    ],
     [
       ...(opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : []),
       "scripts/start.mjs",
@@ -174,8 +181,8 @@ async function startApp(opts: {
         SEED_DEMO: "false",
         DATA_DIR: opts.dataDir,
         DATABASE_POOL_MAX: String(APP_POOL_MAX),
-        FAST_PATHS: String(opts.fast),
-        ...(WORKERS ? { WORKERS } : {}),
+        FAST_PATHS: String(opts.door !== "next"),
+        ...(opts.door === "single" ? { WORKERS: "1" } : WORKERS ? { WORKERS } : {}),
       },
       ready: /is running/,
       timeoutMs: 120_000,
@@ -258,9 +265,10 @@ async function main(): Promise<void> {
     const d = await gateway("d", [randomWallet()], CREDITS_ONE_WALLET);
     const e = await gateway("e", [randomWallet()], CREDITS_ONE_WALLET);
     const f = await gateway("f", many(), CREDITS_PER_WALLET);
+    const c1 = await gateway("c1", many(), CREDITS_PER_WALLET);
     log("endpoints created and wallets funded");
 
-    const gateways = { c, d, e, f };
+    const gateways = { c, d, e, c1, f };
     const defs: Pick<Scenario, "id" | "label" | "target" | "connections">[] = [
       { id: "a", label: "origin direct, 64 conn", target: "origin", connections: CONNECTIONS },
       { id: "a1", label: "origin direct, 1 conn", target: "origin", connections: 1 },
@@ -284,6 +292,12 @@ async function main(): Promise<void> {
       },
       { id: "e", label: "gateway fast, 1 conn", target: "fast", connections: 1 },
       {
+        id: "c1",
+        label: "as c, one process (WORKERS=1)",
+        target: "single",
+        connections: CONNECTIONS,
+      },
+      {
         id: "f",
         label: "gateway Next door, 64 conn, 10k",
         target: "next",
@@ -294,7 +308,7 @@ async function main(): Promise<void> {
       .filter((s) => ONLY.has(s.id))
       .map((s) => {
         const gw = s.id in gateways ? gateways[s.id as keyof typeof gateways] : undefined;
-        const onGateway = s.target === "fast" || s.target === "next";
+        const onGateway = s.target !== "origin" && s.target !== "proxy";
         return {
           ...s,
           path: onGateway ? `/e/bench-${s.id}/x` : `/${s.id}/x`,
@@ -305,7 +319,7 @@ async function main(): Promise<void> {
 
     const rows: Row[] = [];
     let profileWindow: { fromUs: number; toUs: number } | undefined;
-    let app: { child: Child; url: string; door: "fast" | "next" } | undefined;
+    let app: { child: Child; url: string; door: Door } | undefined;
     const profileDir = path.join(tmp, "profile");
     const stopApp = async () => {
       if (!app) return;
@@ -317,14 +331,14 @@ async function main(): Promise<void> {
       }
       app = undefined;
     };
-    const ensureApp = async (door: "fast" | "next") => {
+    const ensureApp = async (door: Door) => {
       if (app?.door === door) return app;
       await stopApp();
       log(`starting the app (${door} door)…`);
       const profile = CPU_PROF && door === "fast";
       if (profile) mkdirSync(profileDir, { recursive: true });
       const startedApp = await startApp({
-        fast: door === "fast",
+        door,
         databaseUrl: db?.url ?? "",
         dataDir: path.join(tmp, `data-${door}`),
         profileDir: profile ? profileDir : undefined,
@@ -338,8 +352,8 @@ async function main(): Promise<void> {
     if (scenarios.some((s) => s.target === "fast")) await ensureApp("fast");
 
     for (const s of scenarios) {
-      const onGateway = s.target === "fast" || s.target === "next";
-      const running = onGateway ? await ensureApp(s.target as "fast" | "next") : undefined;
+      const running =
+        s.target === "origin" || s.target === "proxy" ? undefined : await ensureApp(s.target);
       const url =
         s.target === "origin" ? originUrl : s.target === "proxy" ? proxyUrl : (running?.url ?? "");
       const spec: LoadOptions = {
@@ -523,6 +537,10 @@ function printReport(rows: Row[]): void {
     const [b, c] = [get("b").load.rps, get("c").load.rps];
     return [c >= 0.6 * b, `${fmt(c, 0)} vs ${fmt(b, 0)} req/s = ${fmt((c / b) * 100, 0)}%`];
   });
+  target("(c1) one process ≥ 60% of (b)", ["b", "c1"], (get) => {
+    const [b, c1] = [get("b").load.rps, get("c1").load.rps];
+    return [c1 >= 0.6 * b, `${fmt(c1, 0)} vs ${fmt(b, 0)} req/s = ${fmt((c1 / b) * 100, 0)}%`];
+  });
   target("(d) ≥ 90% of (c), p99 ≤ 3 × p50", ["c", "d"], (get) => {
     const [c, d] = [get("c").load, get("d").load];
     const ratio = d.rps / c.rps;
@@ -538,7 +556,20 @@ function printReport(rows: Row[]): void {
       `${fmt(get("e").load.p50)} − ${fmt(get("a1").load.p50)} = ${fmt(added)} ms added (vs (a) at 64 conn: ${by.has("a") ? fmt(get("e").load.p50 - get("a").load.p50) : "–"} ms)`,
     ];
   });
-  const gatewayRows = rows.filter((r) => r.rss !== undefined);
+  const single = by.get("c1")?.rss;
+  if (single) {
+    console.log(
+      `  ${single.total <= 400 * MB ? "PASS" : "FAIL"}  app RSS ≤ 400 MB, one process (c1, WORKERS=1): ${fmt(single.total / MB, 0)} MB`,
+    );
+  }
+  const nextDoor = by.get("f")?.rss;
+  if (nextDoor) {
+    console.log(
+      `  info  app RSS of the Next door (f, FAST_PATHS=false, not the default): ${fmt(nextDoor.total / MB, 0)} MB`,
+    );
+  }
+  // The default configuration's scenarios (the fast door as `npm start` runs it).
+  const gatewayRows = rows.filter((r) => r.scenario.target === "fast");
   if (gatewayRows.length === 0) console.log("  SKIP  app RSS ≤ 400 MB (no gateway scenario)");
   else {
     const max = Math.max(...gatewayRows.map((r) => r.rss?.total ?? 0));
