@@ -29,7 +29,7 @@ describe("loadConfig", () => {
 
   it("runs one worker per core on PostgreSQL, one on PGlite or without the fast door", () => {
     const pg = { DATA_DIR: dataDir(), DATABASE_URL: "postgres://u@db:5432/x" };
-    expect(loadConfig(pg).workers).toBe(availableParallelism());
+    expect(loadConfig(pg).workers).toBe(Math.min(availableParallelism(), 4));
     expect(loadConfig({ ...pg, WORKERS: "3" }).workers).toBe(3);
     expect(loadConfig({ ...pg, WORKERS: "3", FAST_PATHS: "false" }).workers).toBe(1);
     expect(loadConfig({ DATA_DIR: dataDir(), WORKERS: "auto" }).workers).toBe(1);

@@ -4,6 +4,12 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { ConfigError, type Env, parseEnv } from "./env";
 
+/**
+ * `WORKERS=auto` stops here: each process opens up to DATABASE_POOL_MAX connections, and
+ * PostgreSQL's default max_connections is 100.
+ */
+const AUTO_WORKERS_MAX = 4;
+
 /** Chains whose tokens carry no real value; anything else is treated as real money. */
 const TEST_NETWORKS = new Set(["eip155:31337", "eip155:84532", "eip155:11155111"]);
 
@@ -98,7 +104,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       database.kind === "pglite" || !env.FAST_PATHS
         ? 1
         : env.WORKERS === "auto"
-          ? availableParallelism()
+          ? Math.min(availableParallelism(), AUTO_WORKERS_MAX)
           : env.WORKERS,
     allowPrivateOrigins:
       env.ALLOW_PRIVATE_ORIGINS ?? (database.kind === "pglite" || env.NETWORK === "eip155:31337"),

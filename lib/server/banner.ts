@@ -16,7 +16,11 @@ export function startBanner(ctx: AppContext, startedInMs: number): string {
     `  Token     ${ctx.payments.asset.name} ${ctx.payments.asset.address}`,
     `  Settles   ${ctx.chain.facilitator.label}`,
     config.workers > 1
-      ? `  Workers   ${config.workers} gateway processes on the port, one primary (pages, purchases)`
+      ? `  Workers   ${config.workers} gateway processes on the port, one primary (pages, purchases)${
+          config.database.kind === "postgres"
+            ? `; up to ${(config.workers + 1) * config.database.poolMax} database connections`
+            : ""
+        }`
       : "  Workers   one process (WORKERS=auto uses every core on PostgreSQL)",
   ];
   if (config.chain.devnet) {
