@@ -65,7 +65,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const dataDir = path.resolve(env.DATA_DIR);
   const database: DatabaseConfig = env.DATABASE_URL
     ? { kind: "postgres", url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
-    : { kind: "pglite", dir: path.resolve(env.PGLITE_DIR ?? path.join(dataDir, "pglite")) };
+    : { kind: "pglite", dir: env.PGLITE_DIR ? path.resolve(env.PGLITE_DIR) : `${dataDir}/pglite` };
 
   if (database.kind === "pglite" && !isTestNetwork(env.NETWORK) && !env.ALLOW_PGLITE_MAINNET) {
     throw new ConfigError(
