@@ -99,7 +99,8 @@ describe.runIf(onPostgres)("npm start with WORKERS=2", { timeout: 180_000 }, () 
     expect((await checkLedger(database.db)).ok).toBe(true);
   });
 
-  it("settles purchases in the primary: the official x402 client buys through a worker", async () => {
+  /** The official x402 client for a new wallet holding 5 test USDC from the faucet. */
+  async function payingFetch() {
     const buyer = newAccount();
     const faucet = await fetch(`${url}/api/dev/faucet`, {
       method: "POST",
@@ -111,16 +112,30 @@ describe.runIf(onPostgres)("npm start with WORKERS=2", { timeout: 180_000 }, () 
     };
     const client = new x402Client().register("eip155:31337", new ExactEvmScheme(buyer));
     client.setSpendControls({ allowedAssets: [{ network: "eip155:31337", asset: asset.address }] });
+    const account = { endpointId: demoId, wallet: buyer.address.toLowerCase() };
+    return { pay: wrapFetchWithPayment(fetch, client), account };
+  }
+
+  it("settles purchases in the primary: the official x402 client buys through a worker", async () => {
+    const { pay, account } = await payingFetch();
     const packs = (await (await fetch(`${url}/api/credits/packs?endpoint=demo`)).json()) as {
       packs: { credits: number; purchaseUrl: string }[];
     };
     const pack = packs.packs[0];
-    const bought = await wrapFetchWithPayment(fetch, client)(pack?.purchaseUrl ?? "", {
-      method: "POST",
-    });
+    const bought = await pay(pack?.purchaseUrl ?? "", { method: "POST" });
     expect(bought.status).toBe(200);
-    const account = { endpointId: demoId, wallet: buyer.address.toLowerCase() };
     expect(await getBalance(database.db, account)).toBe(BigInt(pack?.credits ?? -1));
+  });
+
+  it("pay-and-call: a gateway call carrying a payment is settled by the primary and served", async () => {
+    const { pay, account } = await payingFetch();
+    const res = await pay(`${url}/e/demo/echo?via=cluster`);
+    expect(res.status).toBe(200);
+    const charged = BigInt(res.headers.get("x-credits-charged") ?? "-1");
+    expect(charged).toBeGreaterThan(0n);
+    const remaining = BigInt(res.headers.get("x-credits-remaining") ?? "-1");
+    expect(await getBalance(database.db, account)).toBe(remaining);
+    expect((await checkLedger(database.db)).ok).toBe(true);
   });
 
   it("replaces a worker that dies and keeps answering", async () => {
