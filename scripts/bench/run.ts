@@ -50,38 +50,21 @@ interface Scenario {
   wallets: number;
 }
 
-const SCENARIOS: Scenario[] = [
-  { id: "a", label: "origin directly", system: "origin", connections: CONNECTIONS, wallets: 1 },
-  {
-    id: "a1",
-    label: "origin directly, 1 connection",
-    system: "origin",
-    connections: 1,
-    wallets: 1,
-  },
-  {
-    id: "n",
-    label: "nginx, keep-alive upstream",
-    system: "nginx",
-    connections: CONNECTIONS,
-    wallets: 1,
-  },
-  {
-    id: "p",
-    label: "plain node:http proxy",
-    system: "plain",
-    connections: CONNECTIONS,
-    wallets: 1,
-  },
-  {
-    id: "c",
-    label: "gateway, 10k wallets",
-    system: "app",
-    connections: CONNECTIONS,
-    wallets: 10_000,
-  },
-  { id: "d", label: "gateway, one wallet", system: "app", connections: CONNECTIONS, wallets: 1 },
-  { id: "e", label: "gateway, 1 connection", system: "app", connections: 1, wallets: 1 },
+const scenario = (
+  id: Id,
+  label: string,
+  system: SystemName,
+  connections = CONNECTIONS,
+  wallets = 1,
+): Scenario => ({ id, label, system, connections, wallets });
+const SCENARIOS = [
+  scenario("a", "origin directly", "origin"),
+  scenario("a1", "origin directly, 1 connection", "origin", 1),
+  scenario("n", "nginx, keep-alive upstream", "nginx"),
+  scenario("p", "plain node:http proxy", "plain"),
+  scenario("c", "gateway, 10k wallets", "app", CONNECTIONS, 10_000),
+  scenario("d", "gateway, one wallet", "app"),
+  scenario("e", "gateway, 1 connection", "app", 1),
 ];
 const selected = new Set(
   (process.env.BENCH_SCENARIOS || "a,a1,n,p,c,d,e").split(",").map((s) => s.trim()),
