@@ -1,54 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
-import { type Database, openDatabase, rowsOf } from "@/db/client";
+import { type Database, rowsOf } from "@/db/client";
 import { creditPacks, endpoints } from "@/db/schema";
 import { credit } from "@/lib/ledger";
-
-/** A fresh database on the server, migrated; `drop()` removes it (even with clients left). */
-export interface BenchDatabase {
-  name: string;
-  url: string;
-  database: Database;
-  /** PID of the server's postmaster when it runs on this machine (for CPU accounting). */
-  postmasterPid: number | undefined;
-  drop(): Promise<void>;
-}
-
-export async function createBenchDatabase(
-  serverUrl: string,
-  parentOf: (pid: number) => number | undefined,
-): Promise<BenchDatabase> {
-  const name = `x402_bench_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  let database: Database | undefined;
-  let dropped = false;
-  const drop = async () => {
-    if (dropped) return;
-    dropped = true;
-    await database?.close().catch(() => {});
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end({ timeout: 5 });
-  };
-  try {
-    database = await openDatabase({
-      kind: "postgres",
-      url: url.toString(),
-      poolMax: 16,
-    });
-    const [row] = rowsOf<{ pid: number }>(
-      await database.db.execute(sql`select pg_backend_pid() as pid`),
-    );
-    const postmasterPid = row ? parentOf(Number(row.pid)) : undefined;
-    return { name, url: url.toString(), database, postmasterPid, drop };
-  } catch (err) {
-    await drop().catch(() => {});
-    throw err;
-  }
-}
+import { commOf } from "./procs";
 
 export function randomWallet(): string {
   return `0x${randomBytes(20).toString("hex")}`;
@@ -119,4 +74,14 @@ export async function creditsDebited(database: Database, endpointId: number): Pr
     `),
   );
   return BigInt(row?.consumed ?? 0) - BigInt(row?.refunded ?? 0);
+}
+
+/** PIDs of the PostgreSQL backends connected to the database, when they run on this machine. */
+export async function backendPids(database: Database): Promise<number[]> {
+  const rows = rowsOf<{ pid: number }>(
+    await database.db.execute(
+      sql`select pid from pg_stat_activity where datname = current_database()`,
+    ),
+  );
+  return rows.map((row) => Number(row.pid)).filter((pid) => commOf(pid) === "postgres");
 }

@@ -1,10 +1,11 @@
+// @ts-check
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 
 /**
- * The bench's origin API, run as a child process of `scripts/bench/run.ts`: answers every
- * path with the same ~100-byte JSON and counts hits per first path segment (`/c/x` counts
- * under "c"), so each scenario can point its endpoint at its own segment. `GET /__hits`
+ * The bench's origin API, run as a child process of `scripts/bench/run.ts` (plain JavaScript,
+ * no tsx loader): answers every path with the same ~100-byte JSON and counts hits per first
+ * path segment (`/c/x` counts under "c"), so each scenario can point its endpoint at its own
+ * segment. `GET /__hits`
  * answers the counts as JSON and is not counted itself. Prints `listening PORT` when ready.
  */
 const BODY = Buffer.from(
@@ -14,7 +15,8 @@ const BODY = Buffer.from(
     data: "0123456789abcdef",
   }).padEnd(100, " "),
 );
-const hits = new Map<string, number>();
+/** @type {Map<string, number>} */
+const hits = new Map();
 
 const server = createServer((req, res) => {
   const url = req.url ?? "/";
@@ -34,7 +36,8 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
 server.listen(0, "127.0.0.1", () => {
-  console.log(`listening ${(server.address() as AddressInfo).port}`);
+  const address = /** @type {import("node:net").AddressInfo} */ (server.address());
+  console.log(`listening ${address.port}`);
 });
 process.once("SIGTERM", () => {
   server.closeAllConnections();
