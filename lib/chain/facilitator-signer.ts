@@ -1,19 +1,26 @@
 import { toFacilitatorEvmSigner } from "@x402/evm";
-import { type HDAccount, type LocalAccount, publicActions } from "viem";
+import { type HDAccount, http, type LocalAccount, publicActions } from "viem";
 import { type DevnetTarget, devnetWalletClient } from "./devnet";
+import { observed } from "./rpc-observer";
+import { serially } from "./serial-queue";
 
 export type FacilitatorSigner = ReturnType<typeof toFacilitatorEvmSigner>;
 
 /**
- * The signer x402's EVM facilitator verifies and settles with, backed by a devnet
- * wallet. Its receipt waits use the devnet's short polling, so a settle returns
- * within milliseconds of the block rather than on viem's 4 s custom-chain default.
+ * The signer x402's EVM facilitator verifies and settles with. Its transactions go out one
+ * at a time per account (each reads the pending nonce after the previous one was accepted),
+ * and its RPC calls are observed, so a settlement can tell "refused" from "may have moved".
+ * Receipt waits use the devnet's short polling, so a settle returns within milliseconds of
+ * the block rather than on viem's 4 s custom-chain default.
  */
 export function devnetFacilitatorSigner(
   target: DevnetTarget,
   account: HDAccount | LocalAccount,
 ): FacilitatorSigner {
-  const client = devnetWalletClient(target, account).extend(publicActions);
+  const client = devnetWalletClient(target, account, observed(http(target.rpcUrl))).extend(
+    publicActions,
+  );
+  const queue = `${target.rpcUrl} ${account.address}`;
   return toFacilitatorEvmSigner(
     {
       address: account.address,
@@ -23,8 +30,10 @@ export function devnetFacilitatorSigner(
       verifyTypedData: (args) =>
         client.verifyTypedData(args as Parameters<typeof client.verifyTypedData>[0]),
       writeContract: (args) =>
-        client.writeContract(args as Parameters<typeof client.writeContract>[0]),
-      sendTransaction: (args) => client.sendTransaction(args),
+        serially(queue, () =>
+          client.writeContract(args as Parameters<typeof client.writeContract>[0]),
+        ),
+      sendTransaction: (args) => serially(queue, () => client.sendTransaction(args)),
       waitForTransactionReceipt: (args) => client.waitForTransactionReceipt(args),
       getCode: (args) => client.getCode(args),
     },

@@ -51,8 +51,9 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
     });
   }
   const wallet = caller.wallet;
-  // Signed mode: the header alone proves nothing; a payment by the wallet already did.
-  if (endpoint.walletAuth === "signed" && !caller.receipt)
+  // Signed mode: the header alone proves nothing; a payment this request settled does
+  // (one presented again does not: its payload can be rebuilt from public chain data).
+  if (endpoint.walletAuth === "signed" && !caller.paidNow)
     await verifyWalletProof(ctx, request, wallet);
   const key = parseIdempotencyKey(request.headers.get("idempotency-key"));
   const debit = await ledgerCall(ctx, () =>
@@ -84,7 +85,7 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
 }
 
 type Caller =
-  | { kind: "wallet"; wallet: string; receipt?: Record<string, string> }
+  | { kind: "wallet"; wallet: string; receipt?: Record<string, string>; paidNow?: boolean }
   | { kind: "anonymous" }
   | { kind: "response"; response: Response };
 
@@ -129,7 +130,12 @@ async function identifyCaller(
       response: purchaseResponse(ctx, endpoint, pack, outcome, header.version),
     };
   }
-  return { kind: "wallet", wallet: payer, receipt: receiptHeaders(outcome, header.version) };
+  return {
+    kind: "wallet",
+    wallet: payer,
+    receipt: receiptHeaders(outcome, header.version),
+    paidNow: outcome.settledNow,
+  };
 }
 
 async function serve(

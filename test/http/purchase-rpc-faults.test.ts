@@ -17,7 +17,8 @@ const SECRET_PATH = "/v2/sk_live_RPCSECRET0123456789";
 
 interface FaultCase {
   step: string;
-  method: string;
+  /** The method(s) the fault applies to. */
+  method: string | string[];
   fault: RpcFault;
   times?: number;
   skip?: number;
@@ -56,7 +57,7 @@ const AFTER_BROADCAST: FaultCase[] = [
   {
     step: "eth_getTransactionReceipt slower than the facilitator timeout",
     method: "eth_getTransactionReceipt",
-    fault: { kind: "delay", ms: 2_500 },
+    fault: { kind: "delay", ms: 4_500 },
     times: 3,
   },
   {
@@ -76,14 +77,14 @@ const BEFORE_BROADCAST: FaultCase[] = [
     times: 10,
   },
   {
-    step: "eth_estimateGas answered with a 502",
-    method: "eth_estimateGas",
+    step: "preparing the transaction (fill, or estimate gas) answered with a 502",
+    method: ["eth_fillTransaction", "eth_estimateGas"],
     fault: { kind: "http-error", status: 502, body: `bad gateway ${SECRET_PATH}` },
     times: 10,
   },
   {
-    step: "eth_getTransactionCount refused",
-    method: "eth_getTransactionCount",
+    step: "eth_getCode (the payer's wallet kind) refused",
+    method: "eth_getCode",
     fault: { kind: "refuse" },
     times: 10,
   },
@@ -113,7 +114,8 @@ describe("settlement with faults at the RPC (a proxy in front of anvil)", () => 
     chain = await startAppBehindRpcProxy({
       target,
       rpcPath: SECRET_PATH,
-      env: { FACILITATOR_TIMEOUT_MS: "2000", RECONCILE_INTERVAL_MS: "250" },
+      // Long enough for viem's retries with backoff (~2 s) to end before the request gives up.
+      env: { FACILITATOR_TIMEOUT_MS: "4000", RECONCILE_INTERVAL_MS: "250" },
     });
     ep = await createEndpoint(ctx(), "http://127.0.0.1:9");
   });
@@ -129,9 +131,9 @@ describe("settlement with faults at the RPC (a proxy in front of anvil)", () => 
       const { url, accepted } = await packTerms(chain.app, ep.slug);
       const payer = await fundedPayer(ctx());
       const header = await v2Payment(payer, accepted);
-      chain.proxy.inject(method, fault, { times: times ?? 1, skip });
+      for (const m of [method].flat()) chain.proxy.inject(m, fault, { times: times ?? 1, skip });
       const first = await buy(url, header);
-      expect(chain.proxy.calls(method)).toBeGreaterThan(0);
+      expect(chain.proxy.calls([method].flat()[0] ?? "")).toBeGreaterThan(0);
       expect([200, 202]).toContain(first.status);
       chain.proxy.clear();
 
@@ -155,7 +157,7 @@ describe("settlement with faults at the RPC (a proxy in front of anvil)", () => 
       const { url, accepted } = await packTerms(chain.app, ep.slug);
       const payer = await fundedPayer(ctx());
       const header = await v2Payment(payer, accepted);
-      chain.proxy.inject(method, fault, { times: times ?? 1 });
+      for (const m of [method].flat()) chain.proxy.inject(m, fault, { times: times ?? 1 });
       const first = await buy(url, header);
       expect(first.status).toBe(503);
       expect(first.body).toMatchObject({ error: { code: "facilitator_unavailable" } });
@@ -176,7 +178,8 @@ describe("settlement with faults at the RPC (a proxy in front of anvil)", () => 
     const header = await v2Payment(payer, accepted);
     // The buyer's own wallet (or anyone) submits the authorization while our first try
     // fails before it reaches the node: the row says failed, the chain says paid.
-    chain.proxy.inject("eth_estimateGas", { kind: "error" }, { times: 10 });
+    for (const method of ["eth_fillTransaction", "eth_estimateGas"])
+      chain.proxy.inject(method, { kind: "error" }, { times: 10 });
     expect((await buy(url, header)).status).toBe(503);
     chain.proxy.clear();
     const { parsePayment } = await import("@/lib/purchase/payment-header");
