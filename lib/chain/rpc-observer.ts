@@ -42,7 +42,7 @@ export function observed(inner: Transport): Transport {
         return await transport.request(args as Parameters<EIP1193RequestFn>[0]);
       } catch (err) {
         if (seen && !isChainVerdict(err)) {
-          seen.failures.push({ method: args.method, detail: (err as Error)?.message ?? "" });
+          seen.failures.push({ method: args.method, detail: rpcErrorText(err) });
         }
         throw err;
       }
@@ -76,4 +76,14 @@ function isChainVerdict(err: unknown): boolean {
     e = (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/** The first line of a viem error and the node's own words (`details`), for the log. */
+function rpcErrorText(err: unknown): string {
+  const { shortMessage, message, details } = err as {
+    shortMessage?: string;
+    message?: string;
+    details?: string;
+  };
+  return [shortMessage ?? message?.split("\n")[0], details].filter(Boolean).join(": ");
 }

@@ -87,12 +87,13 @@ async function buy(
 
   const requirements = requirementsFor(ctx, endpoint, pack, presented.version);
   const verified = await verifyPayment(ctx.chain.facilitator, presented.payload, requirements);
+  const who = `${endpoint.slug}/${pack.id} payer ${key.payer} nonce ${key.nonce}`;
   if (verified.kind === "unavailable") {
-    console.warn(`purchase verify: facilitator unavailable (${verified.detail})`);
+    console.warn(`purchase ${who}: facilitator unavailable at verify (${verified.detail})`);
     throw facilitatorUnavailable();
   }
   if (verified.kind === "refused") {
-    console.info(`purchase verify: refused ${verified.reason} (${verified.detail})`);
+    console.info(`purchase ${who}: refused at verify: ${verified.reason} (${verified.detail})`);
     // An earlier attempt of ours may have used it after all: the chain has the last word.
     const failed = known?.status === "failed" ? known : undefined;
     if (failed && (await reconcilePayment(ctx, failed).catch(() => "failed")) === "settled") {

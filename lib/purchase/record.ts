@@ -25,11 +25,12 @@ export async function recordAttempt(
   payment: Payment,
   attempt: SettlementAttempt & { late?: Promise<SettlementAttempt> },
 ): Promise<Recorded> {
+  const who = `payment ${payment.id} (payer ${payment.payer} nonce ${payment.nonce})`;
   switch (attempt.kind) {
     case "settled":
       return credited(ctx, payment, attempt.transaction, attempt.receipt);
     case "unknown": {
-      console.warn(`payment ${payment.id}: settlement outcome unknown (${attempt.detail})`);
+      console.warn(`${who}: settlement outcome unknown, kept pending (${attempt.detail})`);
       if (attempt.transaction) {
         await rememberTransaction(ctx.db, payment.id, attempt.transaction).catch((err) =>
           console.error(`payment ${payment.id}: could not keep ${attempt.transaction}:`, err),
@@ -42,11 +43,11 @@ export async function recordAttempt(
       return { kind: "pending", payment: { ...payment, transaction: attempt.transaction ?? null } };
     }
     case "unavailable":
-      console.warn(`payment ${payment.id}: facilitator unavailable (${attempt.detail})`);
+      console.warn(`${who}: facilitator unavailable, nothing sent (${attempt.detail})`);
       await markFailed(ctx.db, payment.id, "facilitator_unavailable");
       return { kind: "unavailable" };
     case "refused": {
-      console.info(`payment ${payment.id}: refused ${attempt.reason} (${attempt.detail})`);
+      console.warn(`${who}: settlement refused: ${attempt.reason} (${attempt.detail})`);
       const verdict = await chainVerdict(ctx, payment).catch(() => undefined);
       if (verdict?.kind === "paid") {
         return credited(ctx, payment, verdict.transaction, undefined);

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { getBalance } from "@/lib/ledger";
 import { expectChainAndLedgerAgree, purchaseEntries } from "@/test/helpers/chain-audit";
 import { createEndpoint } from "@/test/helpers/endpoints";
@@ -191,6 +191,37 @@ describe("settlement with faults at the RPC (a proxy in front of anvil)", () => 
       await new Promise((r) => setTimeout(r, 100));
     expect(await credits(payer.address)).toBe(100n);
     expect((await buy(url, header)).status).toBe(200);
+  });
+
+  it("every settlement failure is logged with its cause (the client gets a fixed message)", async () => {
+    const lines: string[] = [];
+    let brokeAddress = "";
+    const spies = (["error", "warn", "info", "log"] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        lines.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(" "));
+      }),
+    );
+    try {
+      const { url, accepted } = await packTerms(chain.app, ep.slug);
+      const broke = await fundedPayer(ctx(), 0n);
+      brokeAddress = broke.address.toLowerCase();
+      const refused = await buy(url, await v2Payment(broke, accepted));
+      expect(refused.status).toBe(402);
+      const payer = await fundedPayer(ctx());
+      chain.proxy.inject(
+        "eth_call",
+        { kind: "error", message: "node overloaded: 7731" },
+        { times: 10 },
+      );
+      const outage = await buy(url, await v2Payment(payer, accepted));
+      expect(outage.status).toBe(503);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    const log = lines.join("\n");
+    expect(log).toMatch(/insufficient/i);
+    expect(log.toLowerCase()).toContain(brokeAddress);
+    expect(log).toContain("node overloaded: 7731");
   });
 
   it("no answer ever carries the RPC's URL, its key, or a library's error text", () => {
