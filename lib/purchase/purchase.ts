@@ -94,6 +94,12 @@ async function buy(
   }
   if (verified.kind === "refused") {
     console.info(`purchase ${who}: refused at verify: ${verified.reason} (${verified.detail})`);
+    // The same payload racing with itself: another request recorded and settled it
+    // between our lookup and our verify. Its outcome is ours.
+    const now = known ?? (await findByAuthorization(ctx.db, key));
+    if (now && now.status !== "failed" && sameAuthorization(now, presented)) {
+      return boughtElsewhere(now, endpoint, pack) ?? outcomeOf(ctx, now, true);
+    }
     // An earlier attempt of ours may have used it after all: the chain has the last word.
     const failed = known?.status === "failed" ? known : undefined;
     if (failed && (await reconcilePayment(ctx, failed).catch(() => "failed")) === "settled") {

@@ -8,6 +8,7 @@ import { reconcilePending } from "@/lib/purchase/reconcile";
 import { requirementsFor } from "@/lib/purchase/requirements";
 import { recordPending } from "@/lib/purchase/store";
 import type { RunningApp } from "@/lib/server/start";
+import { expectChainAndLedgerAgree } from "@/test/helpers/chain-audit";
 import { createEndpoint } from "@/test/helpers/endpoints";
 import { freePort } from "@/test/helpers/net";
 import { fundedPayer, usdcBalance, v2Payment } from "@/test/helpers/payments";
@@ -38,7 +39,10 @@ describe("a facilitator that is down", () => {
       env: { FACILITATOR: `http://127.0.0.1:${await freePort()}`, FACILITATOR_TIMEOUT_MS: "1000" },
     });
   });
-  afterAll(() => app?.close());
+  afterAll(async () => {
+    if (app) await expectChainAndLedgerAgree(app.ctx);
+    await app?.close();
+  });
 
   it("answers 503 facilitator_unavailable and records, settles and credits nothing", async () => {
     const ep = await createEndpoint(app.ctx, "http://127.0.0.1:9");
@@ -75,7 +79,10 @@ describe("settlement outcomes the request never learns", () => {
       },
     });
   });
-  afterAll(() => app?.close());
+  afterAll(async () => {
+    if (app) await expectChainAndLedgerAgree(app.ctx);
+    await app?.close();
+  });
 
   it("facilitator times out after settling → 202 pending → reconciled → credited once", async () => {
     const ep = await createEndpoint(app.ctx, "http://127.0.0.1:9");

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createSigner, decodeXPaymentResponse, wrapFetchWithPayment } from "x402-fetch";
 import { getBalance } from "@/lib/ledger";
 import type { RunningApp } from "@/lib/server/start";
+import { expectChainAndLedgerAgree } from "@/test/helpers/chain-audit";
 import { createEndpoint } from "@/test/helpers/endpoints";
 import { usdcBalance } from "@/test/helpers/payments";
 import { startTestApp } from "@/test/helpers/server";
@@ -19,7 +20,10 @@ describe("the official x402-fetch (v1) client", () => {
       env: { NETWORK: "eip155:84532", DEVNET: "true" },
     });
   });
-  afterAll(() => app?.close());
+  afterAll(async () => {
+    if (app) await expectChainAndLedgerAgree(app.ctx);
+    await app?.close();
+  });
 
   it("reads the v1 body of the 402, pays with X-PAYMENT and is credited", async () => {
     const ep = await createEndpoint(app.ctx, "http://127.0.0.1:9");
