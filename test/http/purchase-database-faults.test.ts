@@ -1,47 +1,26 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { openDatabase } from "@/db";
-import { loadConfig } from "@/lib/config";
 import { getBalance } from "@/lib/ledger";
-import { type RunningApp, startApp } from "@/lib/server/start";
+import type { RunningApp } from "@/lib/server/start";
 import { expectChainAndLedgerAgree, purchaseEntries } from "@/test/helpers/chain-audit";
-import { openTestDatabase } from "@/test/helpers/databases";
 import { createEndpoint } from "@/test/helpers/endpoints";
 import { fundedPayer, usdcBalance, v2Payment } from "@/test/helpers/payments";
 import { packTerms } from "@/test/helpers/proxied-chain";
-import { startTcpProxy } from "@/test/helpers/tcp-proxy";
+import { startAppBehindDatabaseProxy } from "@/test/helpers/tcp-proxy";
 
 const hasPostgres = inject("dbTargets").includes("postgres");
 
 // The app reaches PostgreSQL through a TCP proxy the test cuts at the exact step it wants.
 describe.runIf(hasPostgres)("purchases when the database goes away", () => {
+  let behind: Awaited<ReturnType<typeof startAppBehindDatabaseProxy>>;
   let app: RunningApp;
-  let direct: Awaited<ReturnType<typeof openTestDatabase>>;
-  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let direct: typeof behind.direct;
+  let proxy: typeof behind.proxy;
   let cutAfterSettle = false;
 
   beforeAll(async () => {
-    direct = await openTestDatabase("postgres");
-    const url = new URL(direct.url as string);
-    proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
-    url.hostname = "127.0.0.1";
-    url.port = String(proxy.port);
-    const viaProxy = await openDatabase({ kind: "postgres", url: url.toString(), poolMax: 4 });
-    const config = loadConfig({
-      HOST: "127.0.0.1",
-      SEED_DEMO: "false",
-      NODE_ENV: "test",
-      ANVIL_PORT: "0",
-      FACILITATOR_TIMEOUT_MS: "1000",
-      RECONCILE_INTERVAL_MS: "250",
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), "x402-pdb-")),
-    });
-    app = await startApp(
-      { ...config, port: 0 },
-      {
-        database: viaProxy,
+    behind = await startAppBehindDatabaseProxy({
+      env: { FACILITATOR_TIMEOUT_MS: "1000", RECONCILE_INTERVAL_MS: "250" },
+      context: {
         // The transfer is mined; the database dies before the credit is written.
         wrapFacilitator: (real) => ({
           ...real,
@@ -52,14 +31,13 @@ describe.runIf(hasPostgres)("purchases when the database goes away", () => {
           },
         }),
       },
-    );
+    });
+    ({ app, direct, proxy } = behind);
   });
   afterAll(async () => {
     proxy?.restore();
     if (app) await expectChainAndLedgerAgree(app.ctx);
-    await app?.close();
-    await proxy?.close();
-    await direct?.close();
+    await behind?.close();
   });
 
   it("dying between settle and credit → 202 pending with the payment id, then credited once", async () => {
