@@ -13,6 +13,7 @@ import {
 } from "@/lib/purchase/payment-header";
 import { purchasePack } from "@/lib/purchase/purchase";
 import { purchaseResponse, receiptHeaders } from "@/lib/purchase/response";
+import { offeredTerms } from "@/lib/purchase/terms";
 import { nodeToWeb, responseOverNodeStream } from "@/lib/server/node-body";
 import { parseWallet } from "@/lib/wallet";
 import { challengeResponse } from "@/lib/x402/challenge";
@@ -121,7 +122,12 @@ async function identifyCaller(
     throw new ApiError("wallet_mismatch", "x-wallet-address differs from the payment's payer.");
   }
   const value = BigInt(presented.authorization.value);
-  const pack = endpoint.packs.find((p) => p.price === value) ?? endpoint.defaultPack;
+  // The pack the challenge offered (a v2 client echoes it), else the one at that price.
+  const offered = offeredTerms(presented)?.pack;
+  const pack =
+    endpoint.packs.find((p) => p.id === offered) ??
+    endpoint.packs.find((p) => p.price === value) ??
+    endpoint.defaultPack;
   if (!pack) throw new ApiError("not_found", `The endpoint "${endpoint.slug}" sells no packs.`);
   const outcome = await purchasePack(ctx, endpoint, pack, presented);
   if (outcome.kind !== "settled") {

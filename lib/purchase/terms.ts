@@ -59,7 +59,9 @@ export function termsMismatch(
  * The pack terms the buyer's challenge offered, as an x402 v2 client echoes them back in
  * `accepted.extra` (`packRequirements` puts them there). v1 payloads echo nothing.
  */
-function offeredTerms(presented: PresentedPayment): { pack: string; credits: bigint } | undefined {
+export function offeredTerms(
+  presented: PresentedPayment,
+): { pack: string; credits: bigint } | undefined {
   const extra = (presented.payload as { accepted?: { extra?: Record<string, unknown> } }).accepted
     ?.extra;
   const pack = extra?.pack;

@@ -135,6 +135,26 @@ describe("which payments buy what (purchase rules)", () => {
       },
     );
 
+    it("pay-and-call buys the pack the challenge offered, even when another has its price", async () => {
+      const ep = await createEndpoint(ctx(), origin.url);
+      await ctx().db.insert(creditPacks).values({
+        endpointId: ep.id,
+        id: "starter-plus",
+        name: "Starter plus",
+        credits: 200n,
+        priceAtomic: 1_000_000n,
+        position: 2,
+      });
+      await new Promise((r) => setTimeout(r, 300)); // let the cache hear of the new pack
+      const { accepted } = await packTerms(app(), ep.slug, "starter-plus");
+      const payer = await fundedPayer(ctx());
+      const res = await fetch(`${app().url}/e/${ep.slug}/echo`, {
+        headers: { "payment-signature": await v2Payment(payer, accepted) },
+      });
+      expect(res.status).toBe(200);
+      expect(await credits(ep.id, payer.address)).toBe(199n);
+    });
+
     it("an offer of more credits than the pack ever had is refused", async () => {
       const ep = await createEndpoint(ctx(), origin.url);
       const { url, accepted } = await packTerms(app(), ep.slug);
