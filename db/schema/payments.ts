@@ -40,6 +40,12 @@ export const payments = pgTable(
     transaction: text("transaction"),
     failureReason: text("failure_reason"),
     paymentIdentifier: text("payment_identifier"),
+    /**
+     * A failed payment stays open (null) while its authorization could still be used on
+     * chain; the reconciler keeps checking it, so USDC that moves after we gave up is still
+     * credited. Set once the chain shows it unused after it expired.
+     */
+    closedAt: timestamp("closed_at", { withTimezone: true }),
     payload: jsonb("payload").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -48,6 +54,9 @@ export const payments = pgTable(
     uniqueIndex("payments_authorization_uq").on(t.network, t.asset, t.payer, t.nonce),
     index("payments_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
     index("payments_payer_idx").on(t.payer, t.createdAt),
+    index("payments_open_failed_idx")
+      .on(t.updatedAt)
+      .where(sql`${t.status} = 'failed' and ${t.closedAt} is null`),
     check("payments_amount_positive", sql`${t.amount} > 0`),
   ],
 );

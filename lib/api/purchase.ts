@@ -5,8 +5,9 @@ import { ApiError } from "@/lib/http/errors";
 import { allowMethods } from "@/lib/http/handler";
 import { parseJsonBody } from "@/lib/http/json-body";
 import { parseQuery } from "@/lib/http/query";
+import { isConnectionFailure } from "@/lib/ledger";
 import { paymentHeader } from "@/lib/purchase/payment-header";
-import { purchaseWithHeader } from "@/lib/purchase/purchase";
+import { databaseUnavailable, purchaseWithHeader } from "@/lib/purchase/purchase";
 import { purchaseResponse } from "@/lib/purchase/response";
 import { challengeResponse } from "@/lib/x402/challenge";
 import { requireResolvedEndpoint } from "./resolve-endpoint";
@@ -21,7 +22,13 @@ const bodySchema = z.object({ endpoint: slugSchema, packId: packIdSchema.optiona
  */
 export const handlePurchase = allowMethods(["POST", "GET"], async (request, ctx: AppContext) => {
   const { slug, packId } = await target(request);
-  const endpoint = await requireResolvedEndpoint(ctx, slug);
+  const endpoint = await requireResolvedEndpoint(ctx, slug).catch((err: unknown) => {
+    if (isConnectionFailure(err)) throw databaseUnavailable();
+    throw err;
+  });
+  if (endpoint.paused) {
+    throw new ApiError("endpoint_paused", `The endpoint "${slug}" is paused by its provider.`);
+  }
   const pack = packId ? endpoint.packs.find((p) => p.id === packId) : endpoint.defaultPack;
   if (!pack)
     throw new ApiError(

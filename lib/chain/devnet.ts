@@ -13,6 +13,7 @@ import {
   http,
   type LocalAccount,
   parseEther,
+  type Transport,
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { testUsdcAbi } from "./abi";
@@ -23,6 +24,7 @@ import {
   TEST_USDC_RUNTIME,
   TEST_USDC_SOURCE_HASH,
 } from "./artifacts";
+import { serially } from "./serial-queue";
 
 /** anvil's default mnemonic: its accounts are public knowledge and hold only devnet ETH. */
 export const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
@@ -64,11 +66,12 @@ export function devnetPublicClient({ rpcUrl, chainId }: DevnetTarget) {
 export function devnetWalletClient(
   { rpcUrl, chainId }: DevnetTarget,
   account: HDAccount | LocalAccount,
+  transport: Transport = http(rpcUrl),
 ) {
   return createWalletClient({
     account,
     chain: devnetChain(chainId, rpcUrl),
-    transport: http(rpcUrl),
+    transport,
     pollingInterval: DEVNET_POLLING_MS,
   });
 }
@@ -147,22 +150,12 @@ export async function ensureDevnet(options: DevnetTarget & { stateDir: string })
   return { tokenAddress: receipt.contractAddress, deployer, facilitatorAccount, deployed: true };
 }
 
-// Transactions from account #0 are queued per RPC URL: two concurrent faucet requests
-// would otherwise read the same nonce and one would be rejected.
-const mintQueues = new Map<string, Promise<unknown>>();
-
 /** Mints TestUSDC (base units, 6 decimals) from the owner account; resolves once mined. */
-export async function mintTestUsdc(
+export function mintTestUsdc(
   options: DevnetTarget & { token: Address; to: Address; amount: bigint },
 ): Promise<Hash> {
-  const previous = mintQueues.get(options.rpcUrl) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => mintNow(options));
-  mintQueues.set(options.rpcUrl, next);
-  try {
-    return await next;
-  } finally {
-    if (mintQueues.get(options.rpcUrl) === next) mintQueues.delete(options.rpcUrl);
-  }
+  // Account #0's transactions are queued per RPC URL (concurrent faucet requests).
+  return serially(`${options.rpcUrl} ${anvilAccount(0).address}`, () => mintNow(options));
 }
 
 async function mintNow(

@@ -13,6 +13,7 @@ import {
 } from "@/lib/purchase/payment-header";
 import { purchasePack } from "@/lib/purchase/purchase";
 import { purchaseResponse, receiptHeaders } from "@/lib/purchase/response";
+import { offeredTerms } from "@/lib/purchase/terms";
 import { nodeToWeb, responseOverNodeStream } from "@/lib/server/node-body";
 import { parseWallet } from "@/lib/wallet";
 import { challengeResponse } from "@/lib/x402/challenge";
@@ -51,8 +52,9 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
     });
   }
   const wallet = caller.wallet;
-  // Signed mode: the header alone proves nothing; a payment by the wallet already did.
-  if (endpoint.walletAuth === "signed" && !caller.receipt)
+  // Signed mode: the header alone proves nothing; a payment this request settled does
+  // (one presented again does not: its payload can be rebuilt from public chain data).
+  if (endpoint.walletAuth === "signed" && !caller.paidNow)
     await verifyWalletProof(ctx, request, wallet);
   const key = parseIdempotencyKey(request.headers.get("idempotency-key"));
   const debit = await ledgerCall(ctx, () =>
@@ -84,7 +86,7 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
 }
 
 type Caller =
-  | { kind: "wallet"; wallet: string; receipt?: Record<string, string> }
+  | { kind: "wallet"; wallet: string; receipt?: Record<string, string>; paidNow?: boolean }
   | { kind: "anonymous" }
   | { kind: "response"; response: Response };
 
@@ -120,7 +122,12 @@ async function identifyCaller(
     throw new ApiError("wallet_mismatch", "x-wallet-address differs from the payment's payer.");
   }
   const value = BigInt(presented.authorization.value);
-  const pack = endpoint.packs.find((p) => p.price === value) ?? endpoint.defaultPack;
+  // The pack the challenge offered (a v2 client echoes it), else the one at that price.
+  const offered = offeredTerms(presented)?.pack;
+  const pack =
+    endpoint.packs.find((p) => p.id === offered) ??
+    endpoint.packs.find((p) => p.price === value) ??
+    endpoint.defaultPack;
   if (!pack) throw new ApiError("not_found", `The endpoint "${endpoint.slug}" sells no packs.`);
   const outcome = await purchasePack(ctx, endpoint, pack, presented);
   if (outcome.kind !== "settled") {
@@ -129,7 +136,12 @@ async function identifyCaller(
       response: purchaseResponse(ctx, endpoint, pack, outcome, header.version),
     };
   }
-  return { kind: "wallet", wallet: payer, receipt: receiptHeaders(outcome, header.version) };
+  return {
+    kind: "wallet",
+    wallet: payer,
+    receipt: receiptHeaders(outcome, header.version),
+    paidNow: outcome.settledNow,
+  };
 }
 
 async function serve(

@@ -3,30 +3,43 @@ import type { Payment } from "@/db/schema";
 import type { AppContext } from "@/lib/app/context";
 import type { Pack, ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
+import { isConnectionFailure } from "@/lib/ledger";
 import { InvalidPayment, type PresentedPayment, parsePayment } from "./payment-header";
 import { reconcilePayment } from "./reconcile";
+import { receiptOf, recordAttempt } from "./record";
+import { refusal } from "./refusals";
 import { requirementsFor } from "./requirements";
+import { attemptSettlement, verifyPayment } from "./settlement";
 import {
   balanceAfterPurchase,
   findByAuthorization,
   findPayment,
-  markFailed,
   recordPending,
   retryFailed,
-  settleAndCredit,
 } from "./store";
+import { liveTerms, sameAuthorization, termsMismatch } from "./terms";
+
+export { receiptOf } from "./record";
 
 export type PurchaseOutcome =
-  | { kind: "settled"; payment: Payment; balance: bigint; receipt: SettleResponse }
+  | {
+      kind: "settled";
+      payment: Payment;
+      balance: bigint;
+      receipt: SettleResponse;
+      /** Settled by this very request: only then is the payment proof of the wallet. */
+      settledNow: boolean;
+    }
   | { kind: "pending"; payment: Payment }
   | { kind: "invalid"; reason: string; message: string };
 
 /**
- * Buys `pack` with a presented x402 payment, crediting the payer exactly once:
- * check the terms → verify → record pending → settle → settled + credited in one
- * transaction. A definite failure marks it failed; an unknown outcome (timeout, crash)
- * stays pending for the reconciler, and the client is never asked to pay twice for the
- * same authorization: every resubmission lands on the same row and gets its outcome.
+ * Buys `pack` with a presented x402 payment, crediting the payer exactly once: our own
+ * terms (no chain call) → the endpoint and pack as they are now (paused, deleted, changed
+ * terms: refused before settlement) → verify → record pending → settle → settled and
+ * credited in one transaction. Whenever USDC may have moved the answer is `pending` and
+ * the reconciler finishes it from the chain; the same authorization presented again lands
+ * on the same row and gets its outcome, but only when it is the payload that was recorded.
  */
 export async function purchasePack(
   ctx: AppContext,
@@ -34,10 +47,23 @@ export async function purchasePack(
   pack: Pack,
   presented: PresentedPayment,
 ): Promise<PurchaseOutcome> {
-  const requirements = requirementsFor(ctx, endpoint, pack, presented.version);
   const mismatch = termsMismatch(ctx, endpoint, pack, presented);
-  if (mismatch) return mismatch;
+  if (mismatch) return invalid(mismatch.reason, mismatch.message);
+  try {
+    return await buy(ctx, endpoint, pack, presented);
+  } catch (err) {
+    if (!isConnectionFailure(err)) throw err;
+    console.error("purchase: database unavailable:", err);
+    throw databaseUnavailable();
+  }
+}
 
+async function buy(
+  ctx: AppContext,
+  endpoint: ResolvedEndpoint,
+  pack: Pack,
+  presented: PresentedPayment,
+): Promise<PurchaseOutcome> {
   const auth = presented.authorization;
   const key = {
     network: ctx.payments.network,
@@ -46,61 +72,76 @@ export async function purchasePack(
     nonce: auth.nonce.toLowerCase(),
   };
   const known = await findByAuthorization(ctx.db, key);
-  if (known && known.status !== "failed") return outcomeOf(ctx, known, true);
-
-  const verified = await facilitatorCall(() =>
-    ctx.chain.facilitator.verify(presented.payload, requirements),
-  );
-  if (!verified.isValid) {
-    return invalid(verified.invalidReason ?? "invalid_payment", verified.invalidMessage);
+  if (known) {
+    const elsewhere = boughtElsewhere(known, endpoint, pack);
+    if (elsewhere) return elsewhere;
+    // Only the very payload that was recorded gets its outcome; anything else rebuilt from
+    // public chain data (payer, nonce, amount) must pass verification like a new payment.
+    if (known.status !== "failed" && sameAuthorization(known, presented)) {
+      return outcomeOf(ctx, known, true);
+    }
   }
 
+  const live = await liveTerms(ctx, endpoint, pack, presented);
+  if (live.kind === "refused") return invalid(live.reason, live.message);
+
+  const requirements = requirementsFor(ctx, endpoint, pack, presented.version);
+  const verified = await verifyPayment(ctx.chain.facilitator, presented.payload, requirements);
+  const who = `${endpoint.slug}/${pack.id} payer ${key.payer} nonce ${key.nonce}`;
+  if (verified.kind === "unavailable") {
+    console.warn(`purchase ${who}: facilitator unavailable at verify (${verified.detail})`);
+    throw facilitatorUnavailable();
+  }
+  if (verified.kind === "refused") {
+    console.info(`purchase ${who}: refused at verify: ${verified.reason} (${verified.detail})`);
+    // The same payload racing with itself: another request recorded and settled it
+    // between our lookup and our verify. Its outcome is ours.
+    const now = known ?? (await findByAuthorization(ctx.db, key));
+    if (now && now.status !== "failed" && sameAuthorization(now, presented)) {
+      return boughtElsewhere(now, endpoint, pack) ?? outcomeOf(ctx, now, true);
+    }
+    // An earlier attempt of ours may have used it after all: the chain has the last word.
+    const failed = known?.status === "failed" ? known : undefined;
+    if (failed && (await reconcilePayment(ctx, failed).catch(() => "failed")) === "settled") {
+      return outcomeOf(ctx, failed, false);
+    }
+    return invalid(verified.reason);
+  }
+
+  const stored = { version: presented.version, payload: presented.payload, requirements };
   const { payment, created } = await recordPending(ctx.db, {
     ...key,
     endpointId: endpoint.id,
     packId: pack.id,
-    credits: pack.credits,
+    credits: live.credits,
     payTo: endpoint.payTo,
     amount: pack.price,
     paymentIdentifier: presented.paymentId,
-    payload: { version: presented.version, payload: presented.payload, requirements },
+    payload: stored,
   });
   if (!created) {
-    const mine = payment.status === "failed" && (await retryFailed(ctx.db, payment.id));
+    const elsewhere = boughtElsewhere(payment, endpoint, pack);
+    if (elsewhere) return elsewhere;
+    const mine = payment.status === "failed" && (await retryFailed(ctx.db, payment.id, stored));
     if (!mine) return outcomeOf(ctx, payment, true);
   }
-  return settle(ctx, payment, presented, requirements);
-}
-
-async function settle(
-  ctx: AppContext,
-  payment: Payment,
-  presented: PresentedPayment,
-  requirements: ReturnType<typeof requirementsFor>,
-): Promise<PurchaseOutcome> {
-  let result: SettleResponse;
-  try {
-    result = await withTimeout(
-      ctx.chain.facilitator.settle(presented.payload, requirements),
-      ctx.config.chain.facilitatorTimeoutMs,
-    );
-  } catch (err) {
-    // Unknown outcome: the transfer may or may not have happened. Keep it pending.
-    console.warn(`payment ${payment.id}: settlement outcome unknown (${(err as Error).message})`);
-    return { kind: "pending", payment };
+  const attempt = await attemptSettlement(
+    ctx.chain.facilitator,
+    presented.payload,
+    requirements,
+    ctx.config.chain.facilitatorTimeoutMs,
+  );
+  const recorded = await recordAttempt(ctx, { ...payment, payload: stored }, attempt);
+  switch (recorded.kind) {
+    case "settled":
+      return { ...recorded, settledNow: attempt.kind === "settled" };
+    case "pending":
+      return recorded;
+    case "refused":
+      return invalid(recorded.reason, recorded.message);
+    case "unavailable":
+      throw facilitatorUnavailable();
   }
-  if (!result.success || !result.transaction) {
-    const reason = result.errorReason ?? "settlement_failed";
-    await markFailed(ctx.db, payment.id, reason);
-    return invalid(reason, result.errorMessage);
-  }
-  const balance = await settleAndCredit(ctx.db, payment, result.transaction);
-  return {
-    kind: "settled",
-    payment: { ...payment, status: "settled", transaction: result.transaction },
-    balance,
-    receipt: result,
-  };
 }
 
 /** `purchasePack` for a raw payment header; an undecodable one is an `invalid` outcome. */
@@ -116,6 +157,16 @@ export async function purchaseWithHeader(
     if (err instanceof InvalidPayment) return invalid(err.reason, err.message);
     throw err;
   }
+}
+
+/** An authorization already recorded for another endpoint or pack buys nothing here. */
+function boughtElsewhere(
+  payment: Payment,
+  endpoint: ResolvedEndpoint,
+  pack: Pack,
+): PurchaseOutcome | undefined {
+  if (payment.endpointId === endpoint.id && payment.packId === pack.id) return undefined;
+  return invalid("invalid_exact_evm_nonce_already_used");
 }
 
 /**
@@ -136,7 +187,9 @@ async function outcomeOf(
   // Presented again long after an unknown outcome: settle the question with the chain now.
   const age = Date.now() - current.updatedAt.getTime();
   if (current.status === "pending" && age > ctx.config.chain.facilitatorTimeoutMs) {
-    await reconcilePayment(ctx, current);
+    await reconcilePayment(ctx, current).catch((err) =>
+      console.warn(`payment ${current.id}: reconcile on resubmission failed:`, err),
+    );
     current = (await findPayment(ctx.db, payment.id)) ?? current;
   }
   if (current.status === "settled" && current.transaction) {
@@ -145,90 +198,31 @@ async function outcomeOf(
       payment: current,
       balance: await balanceAfterPurchase(ctx.db, current),
       receipt: receiptOf(ctx, current),
+      settledNow: false,
     };
   }
   if (current.status === "failed") return invalid(current.failureReason ?? "settlement_failed");
   return { kind: "pending", payment: current };
 }
 
-export function receiptOf(ctx: AppContext, payment: Payment): SettleResponse {
-  return {
-    success: true,
-    transaction: payment.transaction ?? "",
-    network: ctx.payments.network as SettleResponse["network"],
-    payer: payment.payer,
-  };
-}
-
-/** Our own checks first, for clear reasons before any chain call. */
-function termsMismatch(
-  ctx: AppContext,
-  endpoint: ResolvedEndpoint,
-  pack: Pack,
-  presented: PresentedPayment,
-): PurchaseOutcome | undefined {
-  const expectedNetwork = presented.version === 1 ? ctx.payments.info.v1Name : ctx.payments.network;
-  if (presented.network !== expectedNetwork) {
-    return invalid(
-      "invalid_network",
-      `This server takes payments on ${expectedNetwork ?? ctx.payments.network}.`,
-    );
-  }
-  const accepted = (presented.payload as { accepted?: { asset?: string } }).accepted;
-  if (
-    presented.version === 2 &&
-    accepted?.asset?.toLowerCase() !== ctx.payments.asset.address.toLowerCase()
-  ) {
-    return invalid("invalid_asset", `Packs are paid in ${ctx.payments.asset.address}.`);
-  }
-  const auth = presented.authorization;
-  if (auth.to.toLowerCase() !== endpoint.payTo.toLowerCase()) {
-    return invalid(
-      "invalid_exact_evm_payload_recipient_mismatch",
-      "The payment is not to this endpoint's payout address.",
-    );
-  }
-  if (BigInt(auth.value) !== pack.price) {
-    return invalid(
-      "invalid_exact_evm_payload_authorization_value",
-      `The ${pack.name} pack costs exactly ${pack.price} atomic units.`,
-    );
-  }
-  return undefined;
-}
-
 function invalid(reason: string, message?: string): PurchaseOutcome {
-  return { kind: "invalid", reason, message: message ?? `The payment was refused: ${reason}.` };
+  return { kind: "invalid", ...refusal(reason, message) };
 }
 
-async function facilitatorCall<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    console.error("facilitator unavailable:", err);
-    throw new ApiError(
-      "facilitator_unavailable",
-      "The payment facilitator is unavailable; nothing was charged.",
-      undefined,
-      {
-        "retry-after": "5",
-      },
-    );
-  }
+function facilitatorUnavailable(): ApiError {
+  return new ApiError(
+    "facilitator_unavailable",
+    "The chain or the payment facilitator is unavailable; nothing was charged. Retry shortly.",
+    undefined,
+    { "retry-after": "5" },
+  );
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
+export function databaseUnavailable(): ApiError {
+  return new ApiError(
+    "ledger_unavailable",
+    "The credit ledger is unavailable; nothing was charged. Retry shortly.",
+    undefined,
+    { "retry-after": "2" },
+  );
 }

@@ -1,9 +1,11 @@
-import type { PaymentPayload, PaymentRequirements, SettleResponse } from "@x402/core/types";
-import { and, eq, lt, sql } from "drizzle-orm";
-import { type Address, type Hash, parseEventLogs } from "viem";
+import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Hash } from "viem";
 import { type Payment, payments } from "@/db/schema";
 import type { AppContext } from "@/lib/app/context";
-import { testUsdcAbi } from "@/lib/chain/abi";
+import { chainVerdict, inFlight } from "./chain-record";
+import { recordAttempt } from "./record";
+import { attemptSettlement } from "./settlement";
 import { markFailed, settleAndCredit } from "./store";
 
 interface StoredPayment {
@@ -14,104 +16,78 @@ interface StoredPayment {
 
 export type Resolution = "settled" | "failed" | "pending";
 
-/** How far back to look for the transfer of an authorization already used (~1 day on Base). */
-const LOG_LOOKBACK_BLOCKS = 50_000n;
+/** After this long a failed payment is closed even if its authorization has not expired. */
+const OPEN_FAILED_MS = 24 * 3_600_000;
 
 /**
- * Finishes a payment whose settlement outcome was unknown, from the chain's own record:
- * authorization used → find its transfer to our payee, then settle + credit (once);
- * unused and expired → failed; unused and still valid → settle it now ourselves.
+ * Finishes a payment from the chain's own record. Authorization used → find its transfer
+ * to our payee, then settle + credit (once), whatever the row said, failed included.
+ * Unused: a failed row is closed once it can no longer be used; a pending one fails when
+ * expired, waits while its transaction is still in flight, else is settled now by us.
  */
 export async function reconcilePayment(ctx: AppContext, payment: Payment): Promise<Resolution> {
-  const stored = payment.payload as StoredPayment;
-  if (await authorizationUsed(ctx, payment)) {
-    const transaction = await findTransfer(ctx, payment);
-    if (transaction) {
-      await settleAndCredit(ctx.db, payment, transaction);
-      return "settled";
-    }
-    await markFailed(ctx.db, payment.id, "authorization_used_elsewhere");
-    return "failed";
-  }
-  const validBefore = BigInt(
-    (stored.payload.payload as { authorization?: { validBefore?: string } }).authorization
-      ?.validBefore ?? 0,
-  );
-  if (validBefore <= BigInt(Math.floor(Date.now() / 1000))) {
-    await markFailed(ctx.db, payment.id, "authorization_expired");
-    return "failed";
-  }
-  let result: SettleResponse;
-  try {
-    result = await ctx.chain.facilitator.settle(stored.payload, stored.requirements);
-  } catch {
-    return "pending";
-  }
-  if (result.success && result.transaction) {
-    await settleAndCredit(ctx.db, payment, result.transaction);
+  const verdict = await chainVerdict(ctx, payment);
+  if (verdict.kind === "paid") {
+    await settleAndCredit(ctx.db, payment, verdict.transaction);
     return "settled";
   }
-  // Lost a race with another settler? The chain knows: look again next round.
-  if (await authorizationUsed(ctx, payment)) return "pending";
-  await markFailed(ctx.db, payment.id, result.errorReason ?? "settlement_failed");
-  return "failed";
-}
-
-/** Whether the token has consumed this EIP-3009 authorization (by any transaction). */
-function authorizationUsed(ctx: AppContext, payment: Payment): Promise<boolean> {
-  return ctx.chain.publicClient.readContract({
-    address: ctx.payments.asset.address,
-    abi: testUsdcAbi,
-    functionName: "authorizationState",
-    args: [payment.payer as Address, payment.nonce as Hash],
-  });
-}
-
-/** The transaction that used this authorization and moved exactly the price to our payee. */
-async function findTransfer(ctx: AppContext, payment: Payment): Promise<Hash | undefined> {
-  const client = ctx.chain.publicClient;
-  const latest = await client.getBlockNumber();
-  const logs = await client.getContractEvents({
-    address: ctx.payments.asset.address,
-    abi: testUsdcAbi,
-    eventName: "AuthorizationUsed",
-    args: { authorizer: payment.payer as Address, nonce: payment.nonce as Hash },
-    fromBlock: latest > LOG_LOOKBACK_BLOCKS ? latest - LOG_LOOKBACK_BLOCKS : 0n,
-    toBlock: latest,
-  });
-  for (const log of logs) {
-    const receipt = await client.getTransactionReceipt({ hash: log.transactionHash });
-    const transfers = parseEventLogs({
-      abi: testUsdcAbi,
-      eventName: "Transfer",
-      logs: receipt.logs,
-    });
-    const paid = transfers.some(
-      (t) =>
-        t.address.toLowerCase() === ctx.payments.asset.address.toLowerCase() &&
-        t.args.from.toLowerCase() === payment.payer &&
-        t.args.to.toLowerCase() === payment.payTo.toLowerCase() &&
-        t.args.value === payment.amount,
-    );
-    if (paid) return log.transactionHash;
+  const from = payment.status === "failed" ? "failed" : "pending";
+  if (verdict.kind === "used_elsewhere") {
+    await markFailed(ctx.db, payment.id, "authorization_used_elsewhere", { from, final: true });
+    return "failed";
   }
-  return undefined;
+  const stored = payment.payload as StoredPayment;
+  const expired = validBefore(stored) <= BigInt(Math.floor(Date.now() / 1000));
+  if (payment.status === "failed") {
+    if (expired || Date.now() - payment.createdAt.getTime() > OPEN_FAILED_MS) {
+      const reason = payment.failureReason ?? "settlement_failed";
+      await markFailed(ctx.db, payment.id, reason, { from, final: true });
+    }
+    return "failed";
+  }
+  if (expired) {
+    await markFailed(ctx.db, payment.id, "authorization_expired", { final: true });
+    return "failed";
+  }
+  if (payment.transaction && (await inFlight(ctx, payment.transaction as Hash))) return "pending";
+  const attempt = await attemptSettlement(
+    ctx.chain.facilitator,
+    stored.payload,
+    stored.requirements,
+    ctx.config.chain.facilitatorTimeoutMs,
+  );
+  const recorded = await recordAttempt(ctx, payment, attempt);
+  if (recorded.kind === "settled") return "settled";
+  // Unavailable leaves it failed but open: retried by the buyer, or found used on chain.
+  return recorded.kind === "pending" ? "pending" : "failed";
+}
+
+function validBefore(stored: StoredPayment): bigint {
+  const auth = (stored.payload.payload as { authorization?: { validBefore?: string } })
+    .authorization;
+  return BigInt(auth?.validBefore ?? 0);
 }
 
 /**
  * Reconciles every pending payment older than `minAgeMs` (younger ones may still be in
- * a request's hands). Returns how each ended.
+ * a request's hands), and every failed one still open (its authorization could yet be, or
+ * was, used on chain). Returns how each ended.
  */
 export async function reconcilePending(ctx: AppContext, minAgeMs: number) {
+  const quiet = lt(payments.updatedAt, sql`now() - make_interval(secs => ${minAgeMs / 1000})`);
   const pending = await ctx.db
     .select()
     .from(payments)
     .where(
       and(
-        eq(payments.status, "pending"),
-        lt(payments.updatedAt, sql`now() - make_interval(secs => ${minAgeMs / 1000})`),
+        quiet,
+        or(
+          eq(payments.status, "pending"),
+          and(eq(payments.status, "failed"), isNull(payments.closedAt)),
+        ),
       ),
     )
+    .orderBy(payments.updatedAt)
     .limit(500);
   const tally: Record<Resolution, number> = { settled: 0, failed: 0, pending: 0 };
   for (const payment of pending) {
@@ -134,7 +110,7 @@ export function startReconciler(ctx: AppContext): () => void {
     running = true;
     try {
       const tally = await reconcilePending(ctx, minAge);
-      if (tally.settled + tally.failed > 0) console.info("reconciled payments:", tally);
+      if (tally.settled > 0) console.info("reconciled payments:", tally);
     } catch (err) {
       console.error("reconciler:", err);
     } finally {

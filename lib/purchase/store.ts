@@ -62,7 +62,13 @@ export async function settleAndCredit(
   return db.transaction(async (tx) => {
     await tx
       .update(payments)
-      .set({ status: "settled", transaction, failureReason: null, updatedAt: sql`now()` })
+      .set({
+        status: "settled",
+        transaction,
+        failureReason: null,
+        closedAt: null,
+        updatedAt: sql`now()`,
+      })
       .where(eq(payments.id, payment.id));
     const entry = await credit(tx, {
       endpointId: payment.endpointId,
@@ -76,19 +82,44 @@ export async function settleAndCredit(
   });
 }
 
-/** A definite failure: nothing moved on chain. Never downgrades a settled payment. */
-export async function markFailed(db: Db, id: string, reason: string): Promise<void> {
+/**
+ * A failure, from the status the caller saw (`from`): never downgrades a settled payment
+ * nor one another request has since taken back. `final` closes it: the chain shows its
+ * authorization can no longer move USDC; until then the reconciler keeps checking.
+ */
+export async function markFailed(
+  db: Db,
+  id: string,
+  reason: string,
+  opts: { from?: "pending" | "failed"; final?: boolean } = {},
+): Promise<void> {
   await db
     .update(payments)
-    .set({ status: "failed", failureReason: reason, updatedAt: sql`now()` })
+    .set({
+      status: "failed",
+      failureReason: reason,
+      closedAt: opts.final ? sql`now()` : null,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(payments.id, id), eq(payments.status, opts.from ?? "pending")));
+}
+
+/** Keeps the transaction hash of a settlement whose outcome is not known yet. */
+export async function rememberTransaction(db: Db, id: string, transaction: string): Promise<void> {
+  await db
+    .update(payments)
+    .set({ transaction, updatedAt: sql`now()` })
     .where(and(eq(payments.id, id), eq(payments.status, "pending")));
 }
 
-/** Puts a failed payment back to pending for another attempt; false if someone else did. */
-export async function retryFailed(db: Db, id: string): Promise<boolean> {
+/**
+ * Puts a failed payment back to pending for another attempt with the payload presented
+ * now; false if someone else did.
+ */
+export async function retryFailed(db: Db, id: string, payload: unknown): Promise<boolean> {
   const rows = await db
     .update(payments)
-    .set({ status: "pending", failureReason: null, updatedAt: sql`now()` })
+    .set({ status: "pending", failureReason: null, payload, updatedAt: sql`now()` })
     .where(and(eq(payments.id, id), eq(payments.status, "failed")))
     .returning({ id: payments.id });
   return rows.length > 0;

@@ -9,7 +9,11 @@ export function purchaseUrl(publicUrl: string, slug: string, packId: string): st
   return `${publicUrl}/api/credits/purchase?endpoint=${encodeURIComponent(slug)}&pack=${encodeURIComponent(packId)}`;
 }
 
-/** The x402 `exact` terms for one pack: exactly what the purchase endpoint will accept. */
+/**
+ * The x402 `exact` terms for one pack: exactly what the purchase endpoint will accept.
+ * `extra` names the pack and its credits: a v2 client echoes them back in `accepted`, so a
+ * purchase credits what this challenge offered, or is refused if the pack has changed.
+ */
 export function packRequirements(
   payments: PaymentSettings,
   endpoint: ResolvedEndpoint,
@@ -22,7 +26,12 @@ export function packRequirements(
     asset: payments.asset.address,
     payTo: checksumWallet(endpoint.payTo),
     maxTimeoutSeconds: payments.maxTimeoutSeconds,
-    extra: { name: payments.asset.name, version: payments.asset.version },
+    extra: {
+      name: payments.asset.name,
+      version: payments.asset.version,
+      pack: pack.id,
+      credits: pack.credits.toString(),
+    },
   };
 }
 

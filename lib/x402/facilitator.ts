@@ -14,6 +14,11 @@ import { devnetFacilitatorSigner } from "@/lib/chain/facilitator-signer";
 /** What the purchase flow needs from a facilitator, local or remote. v1 payloads too. */
 export interface Facilitator {
   label: string;
+  /**
+   * Local: we see its RPC calls (`observeRpc`), so we know whether a transaction went out
+   * and whether a refusal came from an outage. Remote: only its answers.
+   */
+  observable: boolean;
   verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse>;
   settle(payload: PaymentPayload, requirements: PaymentRequirements): Promise<SettleResponse>;
 }
@@ -31,6 +36,7 @@ export function localFacilitator(
   });
   return {
     label: `local (settles from ${account.address})`,
+    observable: true,
     verify: (p, r) => facilitator.verify(p, r),
     settle: (p, r) => facilitator.settle(p, r),
   };
@@ -40,6 +46,7 @@ export function remoteFacilitator(url: string, timeoutMs: number): Facilitator {
   const client = new HTTPFacilitatorClient({ url, timeoutMs });
   return {
     label: url,
+    observable: false,
     verify: (p, r) => client.verify(p, r),
     settle: (p, r) => client.settle(p, r),
   };

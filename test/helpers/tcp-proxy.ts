@@ -1,4 +1,12 @@
+import { mkdtempSync } from "node:fs";
 import { createConnection, createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { openDatabase } from "@/db";
+import type { ContextOptions } from "@/lib/app/context";
+import { loadConfig } from "@/lib/config";
+import { startApp } from "@/lib/server/start";
+import { openTestDatabase } from "./databases";
 
 /**
  * A loopback TCP proxy to a real server that a test can cut, to see what the product does
@@ -30,5 +38,40 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
       cut = false;
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/**
+ * The production app on a fresh PostgreSQL database that it reaches only through a TCP
+ * proxy the test can cut; `direct` is a connection of the test's own that stays up.
+ */
+export async function startAppBehindDatabaseProxy(
+  opts: { env?: Record<string, string>; context?: Omit<ContextOptions, "database"> } = {},
+) {
+  const direct = await openTestDatabase("postgres");
+  const url = new URL(direct.url as string);
+  const proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
+  url.hostname = "127.0.0.1";
+  url.port = String(proxy.port);
+  const viaProxy = await openDatabase({ kind: "postgres", url: url.toString(), poolMax: 4 });
+  const config = loadConfig({
+    HOST: "127.0.0.1",
+    SEED_DEMO: "false",
+    NODE_ENV: "test",
+    ANVIL_PORT: "0",
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), "x402-dbproxy-")),
+    ...opts.env,
+  });
+  const app = await startApp({ ...config, port: 0 }, { ...opts.context, database: viaProxy });
+  return {
+    app,
+    proxy,
+    direct,
+    async close() {
+      proxy.restore();
+      await app.close();
+      await proxy.close();
+      await direct.close();
+    },
   };
 }

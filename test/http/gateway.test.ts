@@ -173,7 +173,7 @@ describe.each(["fast", "next"] as const)("gateway (%s door)", (door) => {
       asset: app.ctx.payments.asset.address,
       payTo: checksumWallet(ep.payTo),
       maxTimeoutSeconds: 60,
-      extra: { name: "USDC", version: "2" },
+      extra: { name: "USDC", version: "2", pack: "starter", credits: "100" },
     };
     const header = decodePaymentRequiredHeader(res.headers.get("payment-required") ?? "");
     expect(header).toEqual({

@@ -1,15 +1,9 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { openDatabase } from "@/db";
-import { loadConfig } from "@/lib/config";
 import { getBalance } from "@/lib/ledger";
-import { type RunningApp, startApp } from "@/lib/server/start";
-import { openTestDatabase } from "@/test/helpers/databases";
+import type { RunningApp } from "@/lib/server/start";
 import { createEndpoint, fundedWallet } from "@/test/helpers/endpoints";
 import { type Origin, startOrigin } from "@/test/helpers/origin";
-import { startTcpProxy } from "@/test/helpers/tcp-proxy";
+import { startAppBehindDatabaseProxy } from "@/test/helpers/tcp-proxy";
 
 const hasPostgres = inject("dbTargets").includes("postgres");
 
@@ -17,30 +11,17 @@ const hasPostgres = inject("dbTargets").includes("postgres");
 describe.runIf(hasPostgres)("gateway with the ledger unreachable", () => {
   let app: RunningApp;
   let origin: Origin;
-  let direct: Awaited<ReturnType<typeof openTestDatabase>>;
-  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let direct: Awaited<ReturnType<typeof startAppBehindDatabaseProxy>>["direct"];
+  let proxy: Awaited<ReturnType<typeof startAppBehindDatabaseProxy>>["proxy"];
+  let behind: Awaited<ReturnType<typeof startAppBehindDatabaseProxy>>;
 
   beforeAll(async () => {
     origin = await startOrigin();
-    direct = await openTestDatabase("postgres");
-    const url = new URL(direct.url as string);
-    proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
-    url.hostname = "127.0.0.1";
-    url.port = String(proxy.port);
-    const viaProxy = await openDatabase({ kind: "postgres", url: url.toString(), poolMax: 4 });
-    const config = loadConfig({
-      HOST: "127.0.0.1",
-      SEED_DEMO: "false",
-      NODE_ENV: "test",
-      ANVIL_PORT: "0",
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), "x402-lu-")),
-    });
-    app = await startApp({ ...config, port: 0 }, { database: viaProxy });
+    behind = await startAppBehindDatabaseProxy();
+    ({ app, proxy, direct } = behind);
   });
   afterAll(async () => {
-    await app?.close();
-    await proxy?.close();
-    await direct?.close();
+    await behind?.close();
     await origin?.close();
   });
 

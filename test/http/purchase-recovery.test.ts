@@ -1,5 +1,5 @@
 import { decodePaymentRequiredHeader } from "@x402/core/http";
-import type { PaymentRequirements } from "@x402/core/types";
+import type { PaymentRequirements, SettleResponse } from "@x402/core/types";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AppContext } from "@/lib/app/context";
 import { checkLedger, getBalance } from "@/lib/ledger";
@@ -8,6 +8,7 @@ import { reconcilePending } from "@/lib/purchase/reconcile";
 import { requirementsFor } from "@/lib/purchase/requirements";
 import { recordPending } from "@/lib/purchase/store";
 import type { RunningApp } from "@/lib/server/start";
+import { expectChainAndLedgerAgree } from "@/test/helpers/chain-audit";
 import { createEndpoint } from "@/test/helpers/endpoints";
 import { freePort } from "@/test/helpers/net";
 import { fundedPayer, usdcBalance, v2Payment } from "@/test/helpers/payments";
@@ -38,7 +39,10 @@ describe("a facilitator that is down", () => {
       env: { FACILITATOR: `http://127.0.0.1:${await freePort()}`, FACILITATOR_TIMEOUT_MS: "1000" },
     });
   });
-  afterAll(() => app?.close());
+  afterAll(async () => {
+    if (app) await expectChainAndLedgerAgree(app.ctx);
+    await app?.close();
+  });
 
   it("answers 503 facilitator_unavailable and records, settles and credits nothing", async () => {
     const ep = await createEndpoint(app.ctx, "http://127.0.0.1:9");
@@ -75,7 +79,10 @@ describe("settlement outcomes the request never learns", () => {
       },
     });
   });
-  afterAll(() => app?.close());
+  afterAll(async () => {
+    if (app) await expectChainAndLedgerAgree(app.ctx);
+    await app?.close();
+  });
 
   it("facilitator times out after settling → 202 pending → reconciled → credited once", async () => {
     const ep = await createEndpoint(app.ctx, "http://127.0.0.1:9");
@@ -143,5 +150,70 @@ describe("settlement outcomes the request never learns", () => {
     expect(await credits(app.ctx, ep.id, payer.address)).toBe(100n);
     expect(await usdcBalance(app.ctx, payer.address)).toBe(19_000_000n);
     expect(await checkLedger(app.ctx.db)).toMatchObject({ ok: true });
+  });
+});
+
+describe("a remote facilitator's failure answers after it broadcast", () => {
+  let app: RunningApp;
+  let answer: ((settled: SettleResponse) => SettleResponse) | undefined;
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      door: "fast",
+      target,
+      env: { FACILITATOR_TIMEOUT_MS: "1000", RECONCILE_INTERVAL_MS: "200" },
+      context: {
+        // Seen from outside, as a remote facilitator is: only its answers, no RPC calls.
+        wrapFacilitator: (real) => ({
+          ...real,
+          observable: false,
+          async settle(payload, requirements) {
+            const result = await real.settle(payload, requirements);
+            return answer ? answer(result) : result;
+          },
+        }),
+      },
+    });
+  });
+  afterAll(async () => {
+    if (app) await expectChainAndLedgerAgree(app.ctx);
+    await app?.close();
+  });
+
+  const answers: [string, (settled: SettleResponse) => SettleResponse][] = [
+    [
+      "settlement_pending with the hash",
+      (s) => ({ ...s, success: false, errorReason: "settlement_pending" }),
+    ],
+    [
+      "transaction_failed without a hash (its broadcast answer was lost)",
+      (s) => ({
+        ...s,
+        success: false,
+        transaction: "",
+        errorReason: "invalid_exact_evm_transaction_failed",
+        errorMessage: "HTTP request failed. URL: https://rpc.example/v2/SECRETKEY",
+      }),
+    ],
+  ];
+
+  it.each(answers)("%s → 202 pending, then credited exactly once", async (_name, fake) => {
+    const ep = await createEndpoint(app.ctx, "http://127.0.0.1:9");
+    const { url, accepted } = await starterTerms(app, ep.slug);
+    const payer = await fundedPayer(app.ctx);
+    const header = await v2Payment(payer, accepted);
+    answer = fake;
+    const res = await buy(url, header);
+    answer = undefined;
+    const text = await res.text();
+    expect(res.status).toBe(202);
+    expect(text).not.toContain("SECRETKEY");
+    const deadline = Date.now() + 10_000;
+    while ((await credits(app.ctx, ep.id, payer.address)) === 0n && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await credits(app.ctx, ep.id, payer.address)).toBe(100n);
+    const again = await buy(url, header);
+    expect(again.status).toBe(200);
+    expect(await usdcBalance(app.ctx, payer.address)).toBe(19_000_000n);
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { payments } from "@/db/schema";
 import { checkLedger, getBalance } from "@/lib/ledger";
 import type { RunningApp } from "@/lib/server/start";
+import { expectChainAndLedgerAgree } from "@/test/helpers/chain-audit";
 import { createEndpoint } from "@/test/helpers/endpoints";
 import { type Origin, startOrigin } from "@/test/helpers/origin";
 import {
@@ -43,6 +44,7 @@ describe("buying credit packs with x402 on the devnet", () => {
     starter = required.accepts[0] as PaymentRequirements;
   });
   afterAll(async () => {
+    if (app) await expectChainAndLedgerAgree(app.ctx);
     await app?.close();
     await origin?.close();
   });

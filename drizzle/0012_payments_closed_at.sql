@@ -1,0 +1,2 @@
+ALTER TABLE "payments" ADD COLUMN "closed_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "payments_open_failed_idx" ON "payments" USING btree ("updated_at") WHERE "payments"."status" = 'failed' and "payments"."closed_at" is null;
