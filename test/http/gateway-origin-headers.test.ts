@@ -125,9 +125,8 @@ describe.each(["fast", "next"] as const)("what crosses the gateway (%s door)", (
     expect(lastSeen()["x-wallet-address"]).toBe(checksumWallet(wallet));
   });
 
-  it.runIf(door === "fast")(
-    "the origin learns the paying wallet on pay-and-call (no wallet header)",
-    async () => {
+  if (door === "fast")
+    it("the origin learns the paying wallet on pay-and-call (no wallet header)", async () => {
       const payer = await fundedPayer(app.ctx);
       const client = new x402Client().register("eip155:31337", new ExactEvmScheme(payer));
       client.setSpendControls({
@@ -137,6 +136,5 @@ describe.each(["fast", "next"] as const)("what crosses the gateway (%s door)", (
       expect(res.status).toBe(200);
       expect(res.headers.get("x-credits-charged")).toBe("1");
       expect(lastSeen()["x-wallet-address"]).toBe(payer.address);
-    },
-  );
+    });
 });
