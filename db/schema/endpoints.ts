@@ -31,6 +31,8 @@ export const endpoints = pgTable(
     walletAuth: walletAuthMode("wallet_auth").notNull().default("header"),
     refundOnError: boolean("refund_on_error").notNull().default(true),
     timeoutMs: integer("timeout_ms").notNull().default(30_000),
+    /** The largest upload the gateway forwards to it; null: GATEWAY_MAX_BODY_BYTES's default. */
+    maxBodyBytes: integer("max_body_bytes"),
     paused: boolean("paused").notNull().default(false),
     defaultPackId: text("default_pack_id"),
     apiSchema: jsonb("api_schema"),
@@ -43,6 +45,7 @@ export const endpoints = pgTable(
     index("endpoints_owner_idx").on(t.ownerAddress),
     check("endpoints_credits_per_call_positive", sql`${t.creditsPerCall} > 0`),
     check("endpoints_timeout_positive", sql`${t.timeoutMs} > 0`),
+    check("endpoints_max_body_bytes_non_negative", sql`${t.maxBodyBytes} >= 0`),
   ],
 );
 

@@ -3,7 +3,10 @@ import { type Config, loadConfig } from "@/lib/config";
 import { SecretBox } from "@/lib/crypto/secret-box";
 import { seedDemo } from "@/lib/demo/seed";
 import { EndpointCache } from "@/lib/endpoints/cache";
+import { OriginDispatchers } from "@/lib/gateway/dispatchers";
+import { WalletSlots } from "@/lib/gateway/wallet-slots";
 import { Breaker, DebitBatcher, preparedRunner } from "@/lib/ledger";
+import type { ResolveAll } from "@/lib/net/guarded-connect";
 import { startReconciler } from "@/lib/purchase/reconcile";
 import { type ChainRuntime, startChainRuntime } from "@/lib/x402/chain-runtime";
 import type { Facilitator } from "@/lib/x402/facilitator";
@@ -21,6 +24,12 @@ export interface AppContext {
   ledgerBreaker: Breaker;
   payments: PaymentSettings;
   chain: ChainRuntime;
+  /** Connection pools to origins, one per endpoint, checked against SSRF. */
+  origins: OriginDispatchers;
+  /** Gateway calls in flight per wallet (GATEWAY_WALLET_CONCURRENCY). */
+  walletSlots: WalletSlots;
+  /** How origin host names are resolved (DNS unless a test hands in its own). */
+  resolveOrigin?: ResolveAll;
 }
 
 export interface ContextOptions {
@@ -28,6 +37,8 @@ export interface ContextOptions {
   database?: Database;
   /** Wraps the facilitator (tests simulate outages and timeouts with it). */
   wrapFacilitator?: (real: Facilitator) => Facilitator;
+  /** Resolves origin host names instead of DNS (tests play DNS rebinding with it). */
+  resolveOrigin?: ResolveAll;
 }
 
 // Shared through globalThis, not module state: the custom server (loaded by tsx) and the
@@ -72,6 +83,12 @@ export async function createAppContext(
     ledgerBreaker: new Breaker(),
     payments: chain.payments,
     chain,
+    origins: new OriginDispatchers({
+      connectionsPerEndpoint: config.gateway.connectionsPerEndpoint,
+      resolve: opts.resolveOrigin,
+    }),
+    walletSlots: new WalletSlots(config.gateway.walletConcurrency),
+    resolveOrigin: opts.resolveOrigin,
   };
 }
 
@@ -96,6 +113,7 @@ export async function closeAppContext(): Promise<void> {
   if (!pending) return;
   const context = await pending;
   await context.endpoints.stop();
+  await context.origins.close();
   await context.database.close();
   await context.chain.stop();
 }

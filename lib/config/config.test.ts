@@ -94,4 +94,59 @@ describe("loadConfig", () => {
     expect(config.chain).toMatchObject({ devnet: false, facilitator: { kind: "remote" } });
     expect(config.network).toBe("eip155:8453");
   });
+  it("listens on loopback unless HOST says otherwise, and allows private origins only there", () => {
+    const local = loadConfig({ DATA_DIR: dataDir() });
+    expect(local.host).toBe("127.0.0.1");
+    expect(local.allowPrivateOrigins).toBe(true);
+    expect(local.reachableFromNetwork).toBe(false);
+    for (const env of [
+      { HOST: "0.0.0.0" },
+      { HOST: "::" },
+      { HOST: "192.168.1.20" },
+      // Behind a reverse proxy on loopback: the public URL says the world reaches it.
+      { PUBLIC_URL: "https://credits.example.com" },
+    ]) {
+      const exposed = loadConfig({ DATA_DIR: dataDir(), ...env });
+      expect(exposed.reachableFromNetwork, JSON.stringify(env)).toBe(true);
+      expect(exposed.allowPrivateOrigins, JSON.stringify(env)).toBe(false);
+    }
+    for (const HOST of ["127.0.0.1", "::1", "localhost", "127.0.0.2"])
+      expect(loadConfig({ DATA_DIR: dataDir(), HOST }).allowPrivateOrigins, HOST).toBe(true);
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), HOST: "0.0.0.0", ALLOW_PRIVATE_ORIGINS: "true" })
+        .allowPrivateOrigins,
+    ).toBe(true);
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), ALLOW_PRIVATE_ORIGINS: "false" }).allowPrivateOrigins,
+    ).toBe(false);
+  });
+
+  it("bounds gateway bodies and concurrency with validated defaults", () => {
+    const config = loadConfig({ DATA_DIR: dataDir() });
+    expect(config.gateway).toEqual({
+      maxBodyBytes: 100 * 2 ** 20,
+      defaultBodyBytes: 10 * 2 ** 20,
+      walletConcurrency: 64,
+      connectionsPerEndpoint: 256,
+    });
+    const set = loadConfig({
+      DATA_DIR: dataDir(),
+      GATEWAY_MAX_BODY_BYTES: "1048576",
+      GATEWAY_WALLET_CONCURRENCY: "2",
+      GATEWAY_ORIGIN_CONNECTIONS: "8",
+    });
+    // The default per-endpoint limit never exceeds the operator's cap.
+    expect(set.gateway).toEqual({
+      maxBodyBytes: 1048576,
+      defaultBodyBytes: 1048576,
+      walletConcurrency: 2,
+      connectionsPerEndpoint: 8,
+    });
+    expect(() => loadConfig({ DATA_DIR: dataDir(), GATEWAY_MAX_BODY_BYTES: "-1" })).toThrow(
+      /^GATEWAY_MAX_BODY_BYTES: /,
+    );
+    expect(() => loadConfig({ DATA_DIR: dataDir(), GATEWAY_WALLET_CONCURRENCY: "0" })).toThrow(
+      /^GATEWAY_WALLET_CONCURRENCY: /,
+    );
+  });
 });

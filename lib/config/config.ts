@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
+import { isLoopbackHost } from "@/lib/net/address-policy";
 import { ConfigError, type Env, parseEnv } from "./env";
 
 /**
@@ -9,6 +10,9 @@ import { ConfigError, type Env, parseEnv } from "./env";
  * PostgreSQL's default max_connections is 100.
  */
 const AUTO_WORKERS_MAX = 4;
+
+/** An endpoint's upload limit when it sets none (capped by GATEWAY_MAX_BODY_BYTES). */
+const DEFAULT_ENDPOINT_BODY_BYTES = 10 * 2 ** 20;
 
 /** Chains whose tokens carry no real value; anything else is treated as real money. */
 const TEST_NETWORKS = new Set(["eip155:31337", "eip155:84532", "eip155:11155111"]);
@@ -32,10 +36,25 @@ export interface Config {
   fastPaths: boolean;
   /** Gateway processes on the public port; above 1 the app runs as a node:cluster. */
   workers: number;
+  /**
+   * Reachable from other machines: listening beyond loopback, or published at a public URL
+   * (a reverse proxy on this host). Private origins and the demo's public key are then off.
+   */
+  reachableFromNetwork: boolean;
   allowPrivateOrigins: boolean;
+  gateway: GatewayLimits;
   /** Set: the dashboard offers WalletConnect. */
   walletConnectProjectId?: string;
   chain: ChainConfig;
+}
+
+export interface GatewayLimits {
+  /** The operator's cap on any upload, bytes. */
+  maxBodyBytes: number;
+  /** The limit of an endpoint that sets none. */
+  defaultBodyBytes: number;
+  walletConcurrency: number;
+  connectionsPerEndpoint: number;
 }
 
 export interface ChainConfig {
@@ -81,13 +100,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError("APP_SECRET: required in production with DATABASE_URL");
   }
 
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
+  const reachableFromNetwork =
+    !isLoopbackHost(env.HOST) || !isLoopbackHost(new URL(publicUrl).hostname);
   return {
     env: env.NODE_ENV,
     database,
     dataDir,
     host: env.HOST,
     port: env.PORT,
-    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+    publicUrl,
     appSecret: env.APP_SECRET ?? embeddedSecret(dataDir),
     network: env.NETWORK,
     asset: env.ASSET_ADDRESS
@@ -106,8 +128,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         : env.WORKERS === "auto"
           ? Math.min(availableParallelism(), AUTO_WORKERS_MAX)
           : env.WORKERS,
-    allowPrivateOrigins:
-      env.ALLOW_PRIVATE_ORIGINS ?? (database.kind === "pglite" || env.NETWORK === "eip155:31337"),
+    reachableFromNetwork,
+    allowPrivateOrigins: env.ALLOW_PRIVATE_ORIGINS ?? !reachableFromNetwork,
+    gateway: {
+      maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES,
+      defaultBodyBytes: Math.min(DEFAULT_ENDPOINT_BODY_BYTES, env.GATEWAY_MAX_BODY_BYTES),
+      walletConcurrency: env.GATEWAY_WALLET_CONCURRENCY,
+      connectionsPerEndpoint: env.GATEWAY_ORIGIN_CONNECTIONS,
+    },
     walletConnectProjectId: env.WALLETCONNECT_PROJECT_ID,
     chain: chainConfig(env),
   };

@@ -17,7 +17,8 @@ export const envSchema = z.object({
   /** Defaults to DATA_DIR/pglite. */
   PGLITE_DIR: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).default(".data"),
-  HOST: z.string().min(1).default("0.0.0.0"),
+  /** Loopback by default: reachable from other machines only when the operator says so. */
+  HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   PUBLIC_URL: z.string().url().optional(),
   APP_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
@@ -48,8 +49,19 @@ export const envSchema = z.object({
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   ASSET_VERSION: z.string().min(1).optional(),
   SEED_DEMO: booleanFlag.optional(),
-  /** Let origin URLs point at loopback/private addresses (default: on only in embedded/dev mode). */
+  /** Let origin URLs point at private addresses (default: only when reachable from nowhere else). */
   ALLOW_PRIVATE_ORIGINS: booleanFlag.optional(),
+  /** The largest upload the gateway forwards, whatever an endpoint allows (bytes). */
+  GATEWAY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(100 * 2 ** 20),
+  /** Gateway calls one wallet may have in flight per process; more → 429. */
+  GATEWAY_WALLET_CONCURRENCY: z.coerce.number().int().min(1).max(100_000).default(64),
+  /** Connections to its origin each endpoint may hold (per process). */
+  GATEWAY_ORIGIN_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(256),
   /** Off: every request goes through Next's pipeline (to compare the two doors). */
   FAST_PATHS: booleanFlag.default(true),
   /**

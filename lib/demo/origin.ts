@@ -1,8 +1,19 @@
+import { errorResponse } from "@/lib/http/errors";
+import { readBody } from "@/lib/http/json-body";
+
 /**
  * The demo API a fresh install sells: served by this same server under /api/demo so the
- * product can be tried end to end with nothing else running.
+ * product can be tried end to end with nothing else running. Bodies over 64 KiB → 413.
  */
 export async function handleDemoOrigin(request: Request): Promise<Response> {
+  try {
+    return await serveDemo(request);
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+async function serveDemo(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const route = url.pathname.replace(/^\/api\/demo/, "") || "/";
   const caller = {
@@ -14,12 +25,16 @@ export async function handleDemoOrigin(request: Request): Promise<Response> {
       method: request.method,
       path: route,
       query: Object.fromEntries(url.searchParams),
-      body: request.method === "GET" || request.method === "HEAD" ? null : await request.text(),
+      body:
+        request.method === "GET" || request.method === "HEAD"
+          ? null
+          : (await readBody(request)).toString("utf8"),
       ...caller,
     });
   }
   if (route === "/analyze" && request.method === "POST") {
-    const body = (await request.json().catch(() => null)) as { text?: unknown } | null;
+    const text = (await readBody(request)).toString("utf8");
+    const body = parseJson(text) as { text?: unknown } | null;
     if (typeof body?.text !== "string") {
       return Response.json(
         { error: { code: "invalid_field", message: 'Body must be JSON with a "text" string.' } },
@@ -45,4 +60,12 @@ function analyze(text: string) {
     characters: text.length,
     sentiment: score > 0 ? "positive" : score < 0 ? "negative" : "neutral",
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

@@ -36,39 +36,67 @@ export type ApiSchema = z.infer<typeof apiSchemaSchema>;
 
 export interface CompiledRoute {
   method: string;
+  /** Case-insensitive; one capture per `{param}` and a last one for a trailing `/`. */
   pattern: RegExp;
+  /** The declared path split into literals and `{param}`s, to rebuild its own spelling. */
+  parts: string[];
   credits: bigint | undefined;
 }
+
+const PARAM = /^\{[^/}]+\}$/;
 
 /** `/items/{id}` → a regex matching one path segment per parameter. */
 export function compileRoutes(schema: ApiSchema | null): CompiledRoute[] {
   if (!schema) return [];
-  return schema.routes.map((r) => ({
-    method: r.method,
-    pattern: new RegExp(
-      `^${r.path
-        .replace(/\/+$/, "")
-        .split(/(\{[^/}]+\})/)
-        .map((part) => (/^\{[^/}]+\}$/.test(part) ? "[^/]+" : escapeRegex(part)))
-        .join("")}/?$`,
-    ),
-    credits: r.credits === undefined ? undefined : BigInt(r.credits),
-  }));
+  return schema.routes.map((r) => {
+    const parts = r.path.replace(/\/+$/, "").split(/(\{[^/}]+\})/);
+    return {
+      method: r.method,
+      pattern: new RegExp(
+        `^${parts.map((part) => (PARAM.test(part) ? "([^/]+)" : escapeRegex(part))).join("")}(/?)$`,
+        "i",
+      ),
+      parts,
+      credits: r.credits === undefined ? undefined : BigInt(r.credits),
+    };
+  });
 }
 
-/** The credits a call costs: the first declared route that matches and carries a cost. */
-export function costOf(
+export interface PricedCall {
+  credits: bigint;
+  /** The path to forward: a matched route's own spelling, so the origin serves what was priced. */
+  path: string;
+}
+
+/**
+ * What a call costs, and the path it is forwarded with. Routes match case-insensitively
+ * (Express, ASP.NET and others route that way, so `/EXPENSIVE` must cost what `/expensive`
+ * costs), and a matching call is forwarded in the route's declared spelling with the
+ * caller's parameter values: whatever the origin's own case rules, it serves the route that
+ * was priced. HEAD is priced as GET unless a HEAD route is declared (origins answer HEAD
+ * by running GET). The first declared route that matches and carries a cost wins.
+ */
+export function priceCall(
   routes: CompiledRoute[],
   method: string,
   path: string,
   creditsPerCall: bigint,
-): bigint {
-  for (const route of routes) {
-    if (route.credits !== undefined && route.method === method && route.pattern.test(path)) {
-      return route.credits;
+): PricedCall {
+  const methods = method === "HEAD" ? ["HEAD", "GET"] : [method];
+  for (const wanted of methods) {
+    for (const route of routes) {
+      if (route.credits === undefined || route.method !== wanted) continue;
+      const match = route.pattern.exec(path);
+      if (match) return { credits: route.credits, path: spell(route.parts, match) };
     }
   }
-  return creditsPerCall;
+  return { credits: creditsPerCall, path };
+}
+
+function spell(parts: string[], match: RegExpExecArray): string {
+  let group = 1;
+  const path = parts.map((part) => (PARAM.test(part) ? match[group++] : part)).join("");
+  return `${path}${match[group] ?? ""}` || "/";
 }
 
 function escapeRegex(text: string): string {

@@ -25,6 +25,8 @@ export interface ResolvedEndpoint {
   walletAuth: Endpoint["walletAuth"];
   refundOnError: boolean;
   timeoutMs: number;
+  /** The endpoint's own upload limit, bytes; null: the operator's default. */
+  maxBodyBytes: number | null;
   paused: boolean;
   packs: Pack[];
   /** The pack the 402 offers: the provider's choice, else the cheapest. */
@@ -72,6 +74,7 @@ export async function loadResolvedEndpoint(
     walletAuth: row.walletAuth,
     refundOnError: row.refundOnError,
     timeoutMs: row.timeoutMs,
+    maxBodyBytes: row.maxBodyBytes,
     paused: row.paused,
     packs,
     defaultPack: packs.find((p) => p.id === row.defaultPackId) ?? cheapest,

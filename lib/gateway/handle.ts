@@ -1,6 +1,6 @@
 import type { AppContext } from "@/lib/app/context";
 import { signInChallenge, verifyWalletProof } from "@/lib/auth/wallet-proof";
-import { costOf } from "@/lib/endpoints/api-schema";
+import { priceCall } from "@/lib/endpoints/api-schema";
 import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
 import { BreakerOpenError, getBalance, refund } from "@/lib/ledger";
@@ -17,9 +17,16 @@ import { offeredTerms } from "@/lib/purchase/terms";
 import { nodeToWeb, responseOverNodeStream } from "@/lib/server/node-body";
 import { parseWallet } from "@/lib/wallet";
 import { challengeResponse } from "@/lib/x402/challenge";
-import { forwardToOrigin } from "./forward";
+import {
+  checkDeclaredBody,
+  type ForwardCall,
+  type ForwardOutcome,
+  forwardToOrigin,
+  tooLarge,
+} from "./forward";
 import { parseGatewayTarget } from "./path";
 import { captureBody, lookupReplay, REPLAY_BODY_LIMIT, storeReplay } from "./replay";
+import type { CallSlot } from "./wallet-slots";
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -40,7 +47,10 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
       `The endpoint "${endpoint.slug}" is paused by its provider.`,
     );
   }
-  const cost = costOf(endpoint.routes, request.method, target.path, endpoint.creditsPerCall);
+  // Priced and forwarded in one form: the normalised path in the matched route's spelling.
+  const priced = priceCall(endpoint.routes, request.method, target.path, endpoint.creditsPerCall);
+  const cost = priced.credits;
+  checkDeclaredBody(ctx, endpoint, request);
   const caller = await identifyCaller(ctx, endpoint, request);
   if (caller.kind === "response") return caller.response;
   if (caller.kind === "anonymous") {
@@ -51,6 +61,29 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
       required: cost,
     });
   }
+  const slot = ctx.walletSlots.acquire(caller.wallet);
+  try {
+    const response = await chargeAndServe(ctx, endpoint, request, caller, slot, {
+      cost,
+      path: priced.path,
+      search: target.search,
+    });
+    for (const [name, value] of Object.entries(caller.receipt ?? {}))
+      response.headers.set(name, value);
+    return response;
+  } finally {
+    slot.settle();
+  }
+}
+
+async function chargeAndServe(
+  ctx: AppContext,
+  endpoint: ResolvedEndpoint,
+  request: Request,
+  caller: Extract<Caller, { kind: "wallet" }>,
+  slot: CallSlot,
+  { cost, path, search }: { cost: bigint; path: string; search: string },
+): Promise<Response> {
   const wallet = caller.wallet;
   // Signed mode: the header alone proves nothing; a payment this request settled does
   // (one presented again does not: its payload can be rebuilt from public chain data).
@@ -63,7 +96,7 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
       {
         credits: cost,
         idempotencyKey: key,
-        reference: `${request.method} ${target.path}`.slice(0, 200),
+        reference: `${request.method} ${path}`.slice(0, 200),
       },
     ),
   );
@@ -76,13 +109,10 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
         endpoint.walletAuth === "signed" ? await signInChallenge(ctx, request.url) : undefined,
     });
   }
-  const pathAndQuery = `${target.path}${target.search}`;
-  const response = debit.replayed
-    ? await replay(ctx, endpoint, request, pathAndQuery, debit, wallet)
-    : await serve(ctx, endpoint, request, pathAndQuery, debit, cost, key !== undefined);
-  for (const [name, value] of Object.entries(caller.receipt ?? {}))
-    response.headers.set(name, value);
-  return response;
+  const call = { pathAndQuery: `${path}${search}`, wallet, slot };
+  return debit.replayed
+    ? await replay(ctx, endpoint, request, call, debit)
+    : await serve(ctx, endpoint, request, call, debit, cost, key !== undefined);
 }
 
 type Caller =
@@ -148,26 +178,30 @@ async function serve(
   ctx: AppContext,
   endpoint: ResolvedEndpoint,
   request: Request,
-  pathAndQuery: string,
+  call: ForwardCall,
   debit: Applied,
   cost: bigint,
   keyed: boolean,
 ): Promise<Response> {
-  const outcome = await forwardToOrigin(endpoint, request, pathAndQuery);
+  const outcome = await forwardToOrigin(ctx, endpoint, request, call);
   if (outcome.kind !== "response") {
-    const refunded = await refundOrKeep(ctx, debit);
-    const [code, message] =
-      outcome.kind === "timeout"
-        ? ([
-            "origin_timeout",
-            `The origin did not answer within ${endpoint.timeoutMs} ms.`,
-          ] as const)
-        : (["origin_unavailable", "The origin could not be reached."] as const);
+    const failure = failureOf(outcome, endpoint);
+    const refunded = failure.refund ? await refundOrKeep(ctx, debit) : undefined;
+    const charged = refunded?.refunded ? 0n : cost;
     return Response.json(
-      { error: { code, message, refunded: refunded.refunded ? Number(cost) : 0 } },
       {
-        status: code === "origin_timeout" ? 504 : 502,
-        headers: creditHeaders(refunded.refunded ? 0n : cost, refunded.balance),
+        error: {
+          code: failure.error.code,
+          message: failure.error.message,
+          refunded: Number(cost - charged),
+        },
+      },
+      {
+        status: failure.error.status,
+        headers: {
+          ...Object.fromEntries(creditHeaders(charged, refunded?.balance ?? debit.balance)),
+          ...failure.error.headers,
+        },
       },
     );
   }
@@ -201,10 +235,10 @@ async function replay(
   ctx: AppContext,
   endpoint: ResolvedEndpoint,
   request: Request,
-  pathAndQuery: string,
+  call: ForwardCall,
   debit: Applied,
-  wallet: string,
 ): Promise<Response> {
+  const wallet = call.wallet;
   const found = await lookupReplay(ctx.db, debit.entryId, endpoint.timeoutMs);
   if (found.kind === "in_flight") {
     throw new ApiError(
@@ -227,16 +261,73 @@ async function replay(
   }
   // Not kept (too large, or the first call's process died): serve again, uncharged. The
   // origin sees the same Idempotency-Key and can deduplicate its own side effects.
-  const outcome = await forwardToOrigin(endpoint, request, pathAndQuery);
+  const outcome = await forwardToOrigin(ctx, endpoint, request, call);
   if (outcome.kind !== "response") {
-    const code = outcome.kind === "timeout" ? "origin_timeout" : "origin_unavailable";
+    const { error } = failureOf(outcome, endpoint);
     return Response.json(
-      { error: { code, message: "The origin failed on a replayed call; nothing was charged." } },
-      { status: code === "origin_timeout" ? 504 : 502, headers: credit },
+      {
+        error: {
+          code: error.code,
+          message: `${error.message} Nothing was charged for this replay.`,
+        },
+      },
+      { status: error.status, headers: { ...Object.fromEntries(credit), ...error.headers } },
     );
   }
   for (const [name, value] of credit) outcome.headers.set(name, value);
   return responseOverNodeStream(outcome.body, { status: outcome.status, headers: outcome.headers });
+}
+
+/**
+ * What a failed forward answers, and whether its charge is refunded. The origin's failures
+ * and refusals are refunded; a caller who hung up after its upload reached the origin, or
+ * whose upload was too slow, keeps the charge (the origin spent the work, and a refund
+ * would make holding origin connections free).
+ */
+function failureOf(
+  outcome: Exclude<ForwardOutcome, { kind: "response" }>,
+  endpoint: ResolvedEndpoint,
+): { error: ApiError; refund: boolean } {
+  switch (outcome.kind) {
+    case "timeout":
+      return {
+        refund: true,
+        error: new ApiError(
+          "origin_timeout",
+          `The origin did not answer within ${endpoint.timeoutMs} ms.`,
+        ),
+      };
+    case "refused":
+      return {
+        refund: true,
+        error: new ApiError(
+          "origin_address_refused",
+          "The origin is on a private or special-purpose network address, which this gateway does not connect to.",
+        ),
+      };
+    case "too_large":
+      return { refund: true, error: tooLarge(outcome.limit) };
+    case "caller_timeout":
+      return {
+        refund: false,
+        error: new ApiError(
+          "request_timeout",
+          `The request body did not arrive within the endpoint's ${endpoint.timeoutMs} ms.`,
+          undefined,
+          { connection: "close" },
+        ),
+      };
+    case "abandoned":
+      return {
+        refund: !outcome.reachedOrigin,
+        error: new ApiError("bad_request", "The request body ended before it was complete."),
+      };
+    case "unavailable":
+      return {
+        refund: true,
+        error: new ApiError("origin_unavailable", "The origin could not be reached."),
+      };
+  }
 }
 
 /**

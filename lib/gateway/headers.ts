@@ -21,22 +21,83 @@ const REQUEST_ONLY_OURS = new Set([
   "payment-signature",
   "x-payment",
   "sign-in-with-x",
+  "x-wallet-address",
 ]);
+
+/**
+ * Claims about the client's address or the original request that only a proxy we trust
+ * could make; from a caller they are lies the origin might believe. The origin gets one
+ * fresh X-Forwarded-For instead (see originRequestHeaders).
+ */
+export const FORWARDING_CLAIMS = new Set([
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-forwarded-port",
+  "x-forwarded-server",
+  "x-forwarded-prefix",
+  "forwarded",
+  "x-real-ip",
+  "x-client-ip",
+  "x-cluster-client-ip",
+  "true-client-ip",
+  "cf-connecting-ip",
+  "fastly-client-ip",
+  "x-original-forwarded-for",
+  "x-original-url",
+  "x-rewrite-url",
+]);
+
+/**
+ * Origin response headers that would act on the gateway's web origin, which is also the
+ * dashboard's: cookies (a planted session cookie), site-wide policies (HSTS, Clear-Site-
+ * Data, Alt-Svc pointing our host elsewhere, a wider service-worker scope), and the
+ * origin's own CSP/nosniff, replaced by ours below.
+ */
+const RESPONSE_REFUSED = new Set([
+  "set-cookie",
+  "set-cookie2",
+  "clear-site-data",
+  "strict-transport-security",
+  "alt-svc",
+  "public-key-pins",
+  "public-key-pins-report-only",
+  "service-worker-allowed",
+  "origin-agent-cluster",
+  "content-security-policy",
+  "content-security-policy-report-only",
+  "x-content-type-options",
+]);
+
+/**
+ * Every origin answer is shown, if a browser opens it, as an opaque sandboxed document: no
+ * script, no plugin, no same-origin access to the dashboard, not framable.
+ */
+export const ORIGIN_ANSWER_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'";
 
 function connectionListed(headers: Headers): Set<string> {
   const listed = headers.get("connection");
   return new Set(listed ? listed.split(",").map((h) => h.trim().toLowerCase()) : []);
 }
 
-/** The caller's end-to-end headers for the origin, with the origin key added. */
+export interface OriginIdentity {
+  originKey: string | null;
+  /** The wallet that pays for the call (checksummed): the origin always learns it. */
+  wallet: string;
+  /** The client address this server saw, when it knows it. */
+  clientAddress: string | null;
+}
+
+/** The caller's end-to-end headers for the origin, plus what we vouch for. */
 export function originRequestHeaders(
   incoming: Headers,
-  originKey: string | null,
+  identity: OriginIdentity,
 ): Record<string, string> {
   const listed = connectionListed(incoming);
   const out: Record<string, string> = {};
   for (const [name, value] of incoming) {
     if (HOP_BY_HOP.has(name) || REQUEST_ONLY_OURS.has(name) || listed.has(name)) continue;
+    if (FORWARDING_CLAIMS.has(name)) continue;
     // Our credentials prove things to us; an origin must never be able to replay them:
     // the dashboard session cookie, wallet tokens and provider API keys.
     if (name === "cookie") {
@@ -51,11 +112,13 @@ export function originRequestHeaders(
     if (name === "authorization" && /^bearer\s+xc_(at|sk)_/i.test(value)) continue;
     out[name] = value;
   }
-  if (originKey) out["x-api-key"] = originKey;
+  if (identity.originKey) out["x-api-key"] = identity.originKey;
+  out["x-wallet-address"] = identity.wallet;
+  if (identity.clientAddress) out["x-forwarded-for"] = identity.clientAddress;
   return out;
 }
 
-/** The origin's end-to-end response headers for the caller. */
+/** The origin's end-to-end response headers for the caller, made harmless to our origin. */
 export function callerResponseHeaders(
   origin: Record<string, string | string[] | undefined>,
 ): Headers {
@@ -68,8 +131,11 @@ export function callerResponseHeaders(
   const out = new Headers();
   for (const [name, value] of Object.entries(origin)) {
     if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
+    if (RESPONSE_REFUSED.has(name)) continue;
     if (Array.isArray(value)) for (const v of value) out.append(name, v);
     else out.set(name, value);
   }
+  out.set("x-content-type-options", "nosniff");
+  out.set("content-security-policy", ORIGIN_ANSWER_CSP);
   return out;
 }

@@ -4,7 +4,7 @@ const PREFIXES = ["/api/public/endpoints/", "/e/"];
 
 export interface GatewayTarget {
   slug: string;
-  /** What the origin sees: the path after the slug ("/" when none) and the query. */
+  /** The normalised path after the slug ("/" when none): what is priced and forwarded. */
   path: string;
   search: string;
 }
@@ -13,12 +13,63 @@ export function isGatewayPath(pathname: string): boolean {
   return PREFIXES.some((p) => pathname.startsWith(p));
 }
 
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+
+function refuse(why: string): never {
+  throw new ApiError("bad_request", `The path ${why}.`);
+}
+
+/**
+ * One segment in its single normal form: escapes of unreserved characters decoded (`%65` →
+ * `e`), every other escape in upper-case hex. Refused: what origins disagree about, so that
+ * no spelling is priced as one route and served as another — encoded `/` and `\`, `\`
+ * itself, `;` path parameters (stripped by some servers), control characters, malformed
+ * escapes, and `.`/`..` in any spelling.
+ */
+function normaliseSegment(segment: string): string {
+  if (segment.includes("\\")) refuse("contains a backslash");
+  if (segment.includes(";")) refuse("contains ';' (path parameters are not supported)");
+  const normal = segment.replace(/%(.{0,2})/g, (_escape, hex: string) => {
+    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) refuse("contains a malformed %-escape");
+    const code = Number.parseInt(hex, 16);
+    const char = String.fromCharCode(code);
+    if (char === "/" || char === "\\") refuse("contains an encoded '/' or '\\'");
+    if (char === ";") refuse("contains an encoded ';'");
+    if (code < 0x20 || code === 0x7f) refuse("contains an encoded control character");
+    return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
+  });
+  if (normal === "." || normal === "..") refuse("contains a '.' or '..' segment");
+  return normal;
+}
+
+/**
+ * `/a//b/%65/` → `/a/b/e/`: empty segments dropped (a trailing `/` is kept: origins may
+ * tell `/x` from `/x/`), each segment normalised. Throws a 400 for the refused forms.
+ */
+export function normaliseGatewayPath(rest: string): string {
+  const segments = rest
+    .split("/")
+    .filter((s) => s !== "")
+    .map(normaliseSegment);
+  const trailing = rest.endsWith("/") && segments.length > 0 ? "/" : "";
+  return `/${segments.join("/")}${trailing}`;
+}
+
+/**
+ * Checks the request target as it came off the wire, before a URL parser resolves `..`
+ * or turns `\` into `/` (which would hide them from the normalisation above).
+ */
+export function checkRawGatewayPath(rawPathname: string): void {
+  const prefix = PREFIXES.find((p) => rawPathname.startsWith(p));
+  if (prefix) normaliseGatewayPath(rawPathname.slice(prefix.length));
+}
+
 /** `/e/SLUG/rest?q` and `/api/public/endpoints/SLUG/rest?q` → slug, `/rest`, `?q`. */
 export function parseGatewayTarget(url: URL): GatewayTarget {
   const prefix = PREFIXES.find((p) => url.pathname.startsWith(p));
-  const rest = prefix ? url.pathname.slice(prefix.length) : "";
-  const slash = rest.indexOf("/");
-  const slug = slash === -1 ? rest : rest.slice(0, slash);
+  const normal = normaliseGatewayPath(prefix ? url.pathname.slice(prefix.length) : "");
+  const slash = normal.indexOf("/", 1);
+  const slug = slash === -1 ? normal.slice(1) : normal.slice(1, slash);
   if (!slug) throw new ApiError("endpoint_not_found", "The URL names no endpoint.");
-  return { slug, path: slash === -1 ? "/" : rest.slice(slash), search: url.search };
+  return { slug, path: slash === -1 ? "/" : normal.slice(slash), search: url.search };
 }

@@ -52,7 +52,7 @@ export async function createProviderEndpoint(
   owner: string,
   input: CreateEndpointInput,
 ) {
-  const originUrl = await validateOriginUrl(input.originUrl, ctx.config.allowPrivateOrigins);
+  const originUrl = await validateOriginUrl(input.originUrl, ctx);
   const originKey = newOriginKey();
   try {
     const endpoint = await ctx.db.transaction(async (tx) => {
@@ -70,6 +70,7 @@ export async function createProviderEndpoint(
           walletAuth: input.walletAuth ?? "header",
           refundOnError: input.refundOnError ?? true,
           timeoutMs: input.timeoutMs ?? 30_000,
+          maxBodyBytes: input.maxBodyBytes ?? null,
           apiSchema: input.apiSchema ?? null,
         })
         .returning();
@@ -130,9 +131,7 @@ export async function updateProviderEndpoint(
 ): Promise<EndpointView> {
   const current = await ownEndpoint(ctx.db, owner, slug);
   const originUrl =
-    input.originUrl === undefined
-      ? undefined
-      : await validateOriginUrl(input.originUrl, ctx.config.allowPrivateOrigins);
+    input.originUrl === undefined ? undefined : await validateOriginUrl(input.originUrl, ctx);
   const updated = await ctx.db.transaction(async (tx) => {
     let defaultPack = input.defaultPack === undefined ? current.defaultPackId : input.defaultPack;
     if (input.packs) {
@@ -161,6 +160,7 @@ export async function updateProviderEndpoint(
         walletAuth: input.walletAuth,
         refundOnError: input.refundOnError,
         timeoutMs: input.timeoutMs,
+        maxBodyBytes: input.maxBodyBytes,
         apiSchema: input.apiSchema,
         defaultPackId: defaultPack,
         updatedAt: sql`now()`,

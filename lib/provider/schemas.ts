@@ -49,6 +49,13 @@ const endpointFields = {
   walletAuth: z.enum(["header", "signed"]),
   refundOnError: z.boolean(),
   timeoutMs: z.number().int().min(100).max(120_000),
+  /** Bytes; null clears it (the operator's default). Never above GATEWAY_MAX_BODY_BYTES. */
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .nullable(),
   packs: z.array(packInputSchema).min(1, "needs at least one pack").max(20),
   defaultPack: z.string().max(63).nullable(),
   apiSchema: apiSchemaSchema.nullable(),
@@ -63,6 +70,7 @@ export const createEndpointSchema = z
     walletAuth: endpointFields.walletAuth.optional(),
     refundOnError: endpointFields.refundOnError.optional(),
     timeoutMs: endpointFields.timeoutMs.optional(),
+    maxBodyBytes: endpointFields.maxBodyBytes.optional(),
     defaultPack: endpointFields.defaultPack.optional(),
     apiSchema: endpointFields.apiSchema.optional(),
   })

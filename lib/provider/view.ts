@@ -14,6 +14,7 @@ export function endpointView(row: Endpoint, packs: CreditPack[], publicUrl: stri
     walletAuth: row.walletAuth,
     refundOnError: row.refundOnError,
     timeoutMs: row.timeoutMs,
+    maxBodyBytes: row.maxBodyBytes,
     paused: row.paused,
     packs: packs.map((p) => ({
       id: p.id,

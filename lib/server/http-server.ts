@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { AppContext } from "@/lib/app/context";
-import { errorBody } from "@/lib/http/errors";
+import { checkRawGatewayPath, isGatewayPath } from "@/lib/gateway/path";
+import { ApiError, errorBody, errorResponse } from "@/lib/http/errors";
 import { withErrors } from "@/lib/http/handler";
+import { stampClientAddress } from "./client-address";
 import { findHotPath, type HotPathFinder } from "./hot-paths";
 import { sendWebResponse, toWebRequest } from "./node-adapter";
 
@@ -16,12 +18,28 @@ export function createAppServer(
   ctx: AppContext,
   rest: NextHandler,
   hotPath: HotPathFinder = findHotPath,
+  opts: { behindWorkers?: boolean } = {},
 ): Server {
   const origin = ctx.config.publicUrl;
   const server = createServer(async (req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
-    const hot = ctx.config.fastPaths ? hotPath(q === -1 ? url : url.slice(0, q), req) : undefined;
+    const pathname = q === -1 ? url : url.slice(0, q);
+    // An answer sent before the request body was read whole (413, 408, a refusal) closes
+    // the connection, rather than reading the rest of a body nobody wants.
+    res.once("finish", () => {
+      if (!req.complete) req.socket.destroySoon();
+    });
+    if (isGatewayPath(pathname)) {
+      try {
+        checkRawGatewayPath(pathname);
+      } catch (err) {
+        if (err instanceof ApiError) return void (await sendWebResponse(res, errorResponse(err)));
+        throw err;
+      }
+      stampClientAddress(req, opts.behindWorkers ?? false);
+    }
+    const hot = ctx.config.fastPaths ? hotPath(pathname, req) : undefined;
     try {
       if (hot) await sendWebResponse(res, await withErrors(hot)(toWebRequest(req, origin), ctx));
       else await rest(req, res);

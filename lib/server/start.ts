@@ -25,6 +25,8 @@ export interface StartOptions extends ContextOptions {
   listen?: { host: string; port: number };
   /** The URL the seeded demo endpoint reaches this app at; default: the listening port. */
   selfUrl?: string;
+  /** A cluster's primary: only its workers reach it, and it believes the hop they add. */
+  behindWorkers?: boolean;
 }
 
 /**
@@ -38,7 +40,9 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
   const { default: next } = await import("next");
   const app = next({ dev: false, dir: process.cwd(), hostname: config.host, port: config.port });
   await app.prepare();
-  const server = createAppServer(ctx, app.getRequestHandler());
+  const server = createAppServer(ctx, app.getRequestHandler(), undefined, {
+    behindWorkers: opts.behindWorkers,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.listen?.port ?? config.port, opts.listen?.host ?? config.host, resolve);

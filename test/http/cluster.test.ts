@@ -52,6 +52,8 @@ describe.runIf(onPostgres)("npm start with WORKERS=2", { timeout: 180_000 }, () 
         ANVIL_PORT: "0",
         SEED_DEMO: "true",
         WORKERS: "2",
+        // One wallet spends from 300 calls at once below: above the per-wallet cap's default.
+        GATEWAY_WALLET_CONCURRENCY: "1000",
       } as Record<string, string> as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -368,7 +368,9 @@ describe.each(["fast", "next"] as const)("gateway (%s door)", (door) => {
   });
 
   it("streams 10 MB request bodies to the origin without buffering them whole", async () => {
-    const wallet = await fundedWallet(app.ctx, ep.id, 10n);
+    // The endpoint's timeout covers the whole upload (one deadline per call): not 500 ms.
+    const roomy = await createEndpoint(app.ctx, origin.url, { timeoutMs: 30_000 });
+    const wallet = await fundedWallet(app.ctx, roomy.id, 10n);
     const chunk = new Uint8Array(1024 * 1024).fill(3);
     const hash = createHash("sha256");
     let sent = 0;
@@ -382,7 +384,7 @@ describe.each(["fast", "next"] as const)("gateway (%s door)", (door) => {
         sent++;
       },
     });
-    const res = await call(`/e/${ep.slug}/upload`, wallet, {
+    const res = await call(`/e/${roomy.slug}/upload`, wallet, {
       method: "POST",
       body,
       duplex: "half",

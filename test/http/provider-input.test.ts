@@ -5,8 +5,9 @@ import { asCaller, endpointInput, signIn } from "@/test/helpers/provider";
 import { startTestApp } from "@/test/helpers/server";
 
 const target = inject("dbTargets").includes("postgres") ? "postgres" : "pglite";
-// A public address literal (TEST-NET-3): valid without DNS, which this machine lacks.
-const ORIGIN = "https://203.0.113.10/v1";
+// A public address literal: valid without DNS, which this machine lacks (documentation
+// ranges such as TEST-NET-3 are special-purpose, and refused).
+const ORIGIN = "https://93.184.215.14/v1";
 
 describe("provider API: bad input is refused with the exact status and code, and changes nothing", () => {
   let app: RunningApp;

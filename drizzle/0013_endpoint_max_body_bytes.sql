@@ -1,0 +1,2 @@
+ALTER TABLE "endpoints" ADD COLUMN "max_body_bytes" integer;--> statement-breakpoint
+ALTER TABLE "endpoints" ADD CONSTRAINT "endpoints_max_body_bytes_non_negative" CHECK ("endpoints"."max_body_bytes" >= 0);
