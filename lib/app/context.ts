@@ -5,6 +5,7 @@ import { seedDemo } from "@/lib/demo/seed";
 import { EndpointCache } from "@/lib/endpoints/cache";
 import { Breaker, DebitBatcher, preparedRunner } from "@/lib/ledger";
 import { startReconciler } from "@/lib/purchase/reconcile";
+import { RateLimits } from "@/lib/rate-limit/limits";
 import { type ChainRuntime, startChainRuntime } from "@/lib/x402/chain-runtime";
 import type { Facilitator } from "@/lib/x402/facilitator";
 import type { PaymentSettings } from "@/lib/x402/settings";
@@ -21,6 +22,8 @@ export interface AppContext {
   ledgerBreaker: Breaker;
   payments: PaymentSettings;
   chain: ChainRuntime;
+  /** Limits on unauthenticated writes, counted in the database (shared by all processes). */
+  limits: RateLimits;
 }
 
 export interface ContextOptions {
@@ -72,6 +75,7 @@ export async function createAppContext(
     ledgerBreaker: new Breaker(),
     payments: chain.payments,
     chain,
+    limits: new RateLimits(database.db, config.rateLimits),
   };
 }
 

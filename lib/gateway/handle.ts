@@ -13,6 +13,7 @@ import {
 } from "@/lib/purchase/payment-header";
 import { purchasePack } from "@/lib/purchase/purchase";
 import { purchaseResponse, receiptHeaders } from "@/lib/purchase/response";
+import { withPurchaseLimits } from "@/lib/rate-limit/purchase";
 import { nodeToWeb, responseOverNodeStream } from "@/lib/server/node-body";
 import { parseWallet } from "@/lib/wallet";
 import { challengeResponse } from "@/lib/x402/challenge";
@@ -122,7 +123,9 @@ async function identifyCaller(
   const value = BigInt(presented.authorization.value);
   const pack = endpoint.packs.find((p) => p.price === value) ?? endpoint.defaultPack;
   if (!pack) throw new ApiError("not_found", `The endpoint "${endpoint.slug}" sells no packs.`);
-  const outcome = await purchasePack(ctx, endpoint, pack, presented);
+  const outcome = await withPurchaseLimits(ctx, request, payer, () =>
+    purchasePack(ctx, endpoint, pack, presented),
+  );
   if (outcome.kind !== "settled") {
     return {
       kind: "response",

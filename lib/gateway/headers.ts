@@ -1,4 +1,4 @@
-import { SESSION_COOKIE } from "@/lib/auth/session";
+import { isSessionCookie } from "@/lib/auth/session";
 
 /** Hop-by-hop (RFC 9110 §7.6.1) and ours-only headers: never forwarded either way. */
 const HOP_BY_HOP = new Set([
@@ -42,7 +42,7 @@ export function originRequestHeaders(
     if (name === "cookie") {
       const kept = value
         .split(";")
-        .filter((c) => c.split("=")[0]?.trim() !== SESSION_COOKIE)
+        .filter((c) => !isSessionCookie(c.split("=")[0]?.trim() ?? ""))
         .join(";")
         .trim();
       if (kept) out[name] = kept;

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { AppContext } from "@/lib/app/context";
+import { compileTrust, stampClientIp } from "@/lib/http/client-ip";
 import { errorBody } from "@/lib/http/errors";
 import { withErrors } from "@/lib/http/handler";
+import { baseSecurityHeaders, DATA_CSP } from "@/lib/http/security-headers";
 import { findHotPath, type HotPathFinder } from "./hot-paths";
 import { sendWebResponse, toWebRequest } from "./node-adapter";
 
@@ -16,15 +18,23 @@ export function createAppServer(
   ctx: AppContext,
   rest: NextHandler,
   hotPath: HotPathFinder = findHotPath,
+  opts: { relayedByWorkers?: boolean } = {},
 ): Server {
   const origin = ctx.config.publicUrl;
+  const trust = compileTrust(ctx.config.trustProxy, opts.relayedByWorkers);
+  const security = baseSecurityHeaders(origin.startsWith("https:"));
   const server = createServer(async (req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const hot = ctx.config.fastPaths ? hotPath(q === -1 ? url : url.slice(0, q), req) : undefined;
+    // Before any handler runs: rate limits key on this, and every answer carries these.
+    stampClientIp(req, trust);
+    for (const [name, value] of security) res.setHeader(name, value);
     try {
-      if (hot) await sendWebResponse(res, await withErrors(hot)(toWebRequest(req, origin), ctx));
-      else await rest(req, res);
+      if (hot) {
+        res.setHeader("content-security-policy", DATA_CSP);
+        await sendWebResponse(res, await withErrors(hot)(toWebRequest(req, origin), ctx));
+      } else await rest(req, res);
     } catch (err) {
       // The client went away mid-stream, or Next failed before answering.
       if (!res.headersSent)

@@ -83,7 +83,7 @@ describe.runIf(onPostgres)("npm start with WORKERS=2", { timeout: 180_000 }, () 
     const nonce = (address: string, headers: Record<string, string> = {}) =>
       fetch(`${url}/api/auth/nonce`, {
         headers,
-        dispatcher: new Agent({ connect: { localAddress: address } }),
+        dispatcher: new Agent({ localAddress: address }),
       } as RequestInit).then((r) => r.status);
     for (let i = 0; i < 5; i++) expect(await nonce("127.0.0.2")).toBe(200);
     expect(await nonce("127.0.0.2")).toBe(429);

@@ -24,7 +24,7 @@ const PROXY = "127.0.0.9";
 
 /** A fetch whose connections leave from `address`: each loopback address is a caller. */
 function from(address: string) {
-  const dispatcher = new Agent({ connect: { localAddress: address } });
+  const dispatcher = new Agent({ localAddress: address });
   return (url: string, init: RequestInit = {}) =>
     fetch(url, { ...init, dispatcher } as RequestInit);
 }
