@@ -82,24 +82,30 @@ describe.each(inject("dbTargets"))("rate limits on %s", (target) => {
     );
     expect(results.filter((r) => r === "ok")).toHaveLength(3);
   });
+});
 
-  it.runIf(target === "postgres")(
-    "processes on one database share the count (each with its own connections)",
-    async () => {
-      const other = await openDatabase({ kind: "postgres", url: database.url ?? "", poolMax: 4 });
-      try {
-        const a = new RateLimits(database.db, settings());
-        const b = new RateLimits(other.db, settings());
-        const k = fresh();
-        const results = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => outcome((i % 2 ? a : b).take("nonces", k))),
-        );
-        expect(results.filter((r) => r === "ok")).toHaveLength(3);
-        expect(await outcome(a.take("nonces", k))).toMatch(/^rate_limited/);
-        expect(await outcome(b.take("nonces", k))).toMatch(/^rate_limited/);
-      } finally {
-        await other.close();
-      }
-    },
-  );
+// Several processes (a cluster's workers, or instances behind one load balancer) each open
+// their own pool on the same PostgreSQL database.
+describe.runIf(inject("dbTargets").includes("postgres"))("rate limits across processes", () => {
+  let database: Database & { url?: string };
+  beforeAll(async () => {
+    database = await openTestDatabase("postgres");
+  });
+  afterAll(() => database?.close());
+
+  it("share one count, each with its own connections", async () => {
+    const other = await openDatabase({ kind: "postgres", url: database.url ?? "", poolMax: 4 });
+    try {
+      const a = new RateLimits(database.db, settings());
+      const b = new RateLimits(other.db, settings());
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => outcome((i % 2 ? a : b).take("nonces", "shared"))),
+      );
+      expect(results.filter((r) => r === "ok")).toHaveLength(3);
+      expect(await outcome(a.take("nonces", "shared"))).toMatch(/^rate_limited/);
+      expect(await outcome(b.take("nonces", "shared"))).toMatch(/^rate_limited/);
+    } finally {
+      await other.close();
+    }
+  });
 });
