@@ -5,6 +5,7 @@ import { cookieToInitialState } from "wagmi";
 import { Providers } from "@/components/providers";
 import { SiteHeader } from "@/components/site-header";
 import { getAppContext } from "@/lib/app/context";
+import { requestNonce } from "@/lib/http/security-headers";
 import { chainInfo } from "@/lib/ui/server-chain-info";
 import { makeWagmiConfig } from "@/lib/wagmi";
 import "./globals.css";
@@ -21,14 +22,15 @@ const themeScript = `(()=>{const m=matchMedia("(prefers-color-scheme: dark)");co
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Reading the request first makes every page dynamic, so `next build` never opens the
   // app context (database, devnet) while prerendering.
-  const cookie = (await headers()).get("cookie");
+  const request = await headers();
+  const cookie = request.get("cookie");
   const chain = chainInfo(await getAppContext());
   const initialState = cookieToInitialState(makeWagmiConfig(chain), cookie);
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
         {/* biome-ignore lint/security/noDangerouslySetInnerHtml: static theme script */}
-        <script dangerouslySetInnerHTML={{ __html: themeScript }} />
+        <script nonce={requestNonce(request)} dangerouslySetInnerHTML={{ __html: themeScript }} />
       </head>
       <body className="min-h-screen bg-white text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
         <Providers chain={chain} initialState={initialState}>

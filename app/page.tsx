@@ -1,13 +1,22 @@
 import Link from "next/link";
-import { listCatalog } from "@/lib/api/catalog";
+import { CATALOG_PAGE_MAX, listCatalog } from "@/lib/api/catalog";
 import { getAppContext } from "@/lib/app/context";
+import { slugSchema } from "@/lib/endpoints/slug";
 import { formatCredits, formatUsdcText } from "@/lib/ui/format";
 
 export const dynamic = "force-dynamic";
 
-/** The catalog: every active endpoint with its cheapest pack. Rendered on the server. */
-export default async function CatalogPage() {
-  const endpoints = await listCatalog(await getAppContext());
+/** The catalog, a page at a time: active endpoints with their cheapest pack. */
+export default async function CatalogPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ after?: string | string[] }>;
+}) {
+  const after = slugSchema.safeParse((await searchParams).after);
+  const { endpoints, nextCursor } = await listCatalog(await getAppContext(), {
+    limit: CATALOG_PAGE_MAX,
+    cursor: after.success ? after.data : undefined,
+  });
   return (
     <div>
       <h1 className="text-2xl font-semibold tracking-tight">API catalog</h1>
@@ -51,6 +60,13 @@ export default async function CatalogPage() {
             );
           })}
         </ul>
+      )}
+      {nextCursor && (
+        <p className="mt-6 text-right">
+          <Link className="underline" href={`/?after=${nextCursor}`}>
+            More endpoints →
+          </Link>
+        </p>
       )}
     </div>
   );

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { baseUrl, connectedPage, darkScreenshot, screenshots } from "./helpers";
 
 test("buyer: connect → faucet → buy a pack → call the API → usage and history after sign-in", async ({

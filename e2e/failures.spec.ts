@@ -1,4 +1,4 @@
-import { expect, type Page, test } from "@playwright/test";
+import { expect, type Page, test } from "./fixtures";
 import { connectedPage, screenshots } from "./helpers";
 
 async function balancesUnchanged(page: Page, usdc: string) {

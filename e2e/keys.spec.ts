@@ -1,6 +1,6 @@
-import { expect, test } from "@playwright/test";
 import { startOrigin } from "../test/helpers/origin";
 import { agentWithCredits } from "./agent";
+import { expect, test } from "./fixtures";
 import { baseUrl, connectedPage, darkScreenshot, screenshots } from "./helpers";
 
 const endpointInput = (slug: string, originUrl: string, name: string) => ({

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { chainConfig, connectedPage, screenshots } from "./helpers";
 import { startLateFacilitator } from "./late-facilitator";
 import { type E2eServer, startServer } from "./server";

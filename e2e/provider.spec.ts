@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { baseUrl, connectedPage, darkScreenshot, screenshots } from "./helpers";
 
 test("provider: sign in → create with packs → key once → edit price → pause (503) → resume", async ({

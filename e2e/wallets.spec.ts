@@ -1,4 +1,4 @@
-import { expect, type Page, test } from "@playwright/test";
+import { expect, type Page, test } from "./fixtures";
 import { chainConfig, darkScreenshot, screenshots } from "./helpers";
 import { installWallet } from "./wallet";
 

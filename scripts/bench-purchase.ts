@@ -30,6 +30,8 @@ async function main() {
     DATA_DIR: mkdtempSync(path.join(tmpdir(), "x402-bench-purchase-")),
     SEED_DEMO: "false",
     NODE_ENV: "test",
+    // One payer buys RUNS packs in a few seconds: a latency figure, not abuse.
+    RATE_LIMIT_PURCHASES: "0",
   });
   const app = await startApp(config, { database });
   try {

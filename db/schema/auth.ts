@@ -40,9 +40,14 @@ export const apiKeys = pgTable(
 );
 
 /** Short-lived bearer tokens proving an agent controls a wallet (signed wallet mode). */
-export const walletTokens = pgTable("wallet_tokens", {
-  tokenHash: text("token_hash").primaryKey(),
-  address: text("address").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
-});
+export const walletTokens = pgTable(
+  "wallet_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    address: text("address").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  // Signing out revokes a wallet's tokens.
+  (t) => [index("wallet_tokens_address_idx").on(t.address)],
+);

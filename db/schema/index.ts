@@ -3,4 +3,5 @@ export * from "./endpoints";
 export * from "./gateway";
 export * from "./ledger";
 export * from "./payments";
+export * from "./rate-limits";
 export * from "./usage";

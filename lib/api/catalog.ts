@@ -1,21 +1,52 @@
-import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, type SQL } from "drizzle-orm";
+import { z } from "zod";
 import { creditPacks, endpoints } from "@/db/schema";
 import type { AppContext } from "@/lib/app/context";
 import { apiSchemaSchema } from "@/lib/endpoints/api-schema";
+import { slugSchema } from "@/lib/endpoints/slug";
 import { allowMethods } from "@/lib/http/handler";
+import { parseQuery } from "@/lib/http/query";
 import { formatUsdc } from "@/lib/money";
 import { purchaseUrl } from "@/lib/x402/challenge";
 
+export const CATALOG_PAGE_MAX = 100;
+
+const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(CATALOG_PAGE_MAX).default(CATALOG_PAGE_MAX),
+  /** Opaque to clients: the last slug of the previous page (pages are in slug order). */
+  cursor: slugSchema.optional(),
+});
+
 /**
- * The public catalog: every endpoint a buyer can use right now (not deleted, not paused),
- * with its packs and declared routes. Never the origin URL, key or owner.
+ * One page of the public catalog: endpoints a buyer can use right now (not deleted, not
+ * paused), in slug order, with their packs and declared routes. Never the origin URL, key
+ * or owner. `nextCursor` is null on the last page.
  */
-export async function listCatalog(ctx: AppContext) {
+export async function listCatalog(ctx: AppContext, page: { limit: number; cursor?: string }) {
+  const rows = await catalogRows(
+    ctx,
+    page.cursor === undefined ? undefined : gt(endpoints.slug, page.cursor),
+    page.limit + 1,
+  );
+  const shown = rows.slice(0, page.limit);
+  return {
+    endpoints: shown,
+    nextCursor: rows.length > page.limit ? (shown.at(-1)?.slug ?? null) : null,
+  };
+}
+
+/** One endpoint as the catalog shows it, or undefined when it is not on sale. */
+export async function catalogEndpoint(ctx: AppContext, slug: string) {
+  return (await catalogRows(ctx, eq(endpoints.slug, slug), 1))[0];
+}
+
+async function catalogRows(ctx: AppContext, where: SQL | undefined, limit: number) {
   const rows = await ctx.db
     .select()
     .from(endpoints)
-    .where(and(isNull(endpoints.deletedAt), eq(endpoints.paused, false)))
-    .orderBy(asc(endpoints.slug));
+    .where(and(isNull(endpoints.deletedAt), eq(endpoints.paused, false), where))
+    .orderBy(asc(endpoints.slug))
+    .limit(limit);
   if (rows.length === 0) return [];
   const packs = await ctx.db
     .select()
@@ -50,9 +81,9 @@ export async function listCatalog(ctx: AppContext) {
   });
 }
 
-export type CatalogEndpoint = Awaited<ReturnType<typeof listCatalog>>[number];
+export type CatalogEndpoint = Awaited<ReturnType<typeof catalogRows>>[number];
 
-/** GET /api/endpoints — the public catalog of endpoints that sell credits. */
-export const handleCatalog = allowMethods(["GET", "HEAD"], async (_request, ctx: AppContext) =>
-  Response.json({ endpoints: await listCatalog(ctx) }),
+/** GET /api/endpoints[?limit=&cursor=] — the public catalog, a page at a time. */
+export const handleCatalog = allowMethods(["GET", "HEAD"], async (request, ctx: AppContext) =>
+  Response.json(await listCatalog(ctx, parseQuery(new URL(request.url), pageQuery))),
 );

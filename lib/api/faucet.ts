@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "@/lib/app/context";
+import { clientKey } from "@/lib/http/client-ip";
 import { ApiError } from "@/lib/http/errors";
 import { allowMethods } from "@/lib/http/handler";
 import { parseJsonBody } from "@/lib/http/json-body";
@@ -24,6 +25,7 @@ export const handleFaucet = allowMethods(["POST"], async (request, ctx: AppConte
       'Field "amount" must be a USDC amount from 0.000001 to 1000, e.g. "10".',
     );
   }
+  await ctx.limits.take("faucet", clientKey(request));
   const transaction = await mint(address, amount);
   return Response.json({
     address,

@@ -7,7 +7,7 @@ import { listBalances } from "@/lib/ledger";
 import { ledgerPage } from "@/lib/provider/ledger-page";
 import { usageSeries } from "@/lib/provider/usage";
 import { listPurchases } from "@/lib/purchase/history";
-import { parseReportQuery } from "./report-query";
+import { entryIdCursor, parseReportQuery } from "./report-query";
 
 /**
  * GET /api/me/balances | /api/me/history?endpoint= | /api/me/usage?endpoint=&bucket= |
@@ -46,7 +46,7 @@ export async function handleMe(request: Request, ctx: AppContext): Promise<Respo
       ? csvResponse(series, `${endpoint.slug}-usage.csv`)
       : Response.json({ endpoint: endpoint.slug, bucket: q.bucket, series });
   }
-  const before = q.cursor && /^\d+$/.test(q.cursor) ? BigInt(q.cursor) : undefined;
+  const before = entryIdCursor(q.cursor);
   const page = await ledgerPage(ctx.db, { endpointId: endpoint.id, wallet }, q.limit, before);
   return q.format === "csv"
     ? csvResponse(page.entries, `${endpoint.slug}-history.csv`)

@@ -6,7 +6,7 @@ import { decodeCustomerCursor, listCustomers } from "@/lib/provider/customers";
 import { ownEndpoint } from "@/lib/provider/endpoints";
 import { ledgerPage } from "@/lib/provider/ledger-page";
 import { usageSeries } from "@/lib/provider/usage";
-import { parseReportQuery } from "./report-query";
+import { entryIdCursor, parseReportQuery } from "./report-query";
 
 export const REPORTS = new Set(["usage", "customers", "ledger"]);
 
@@ -47,7 +47,7 @@ export async function handleProviderReport(
       ? csvResponse(page.customers, `${slug}-customers.csv`)
       : Response.json(page);
   }
-  const before = q.cursor && /^\d+$/.test(q.cursor) ? BigInt(q.cursor) : undefined;
+  const before = entryIdCursor(q.cursor);
   const page = await ledgerPage(ctx.db, { endpointId: endpoint.id }, q.limit, before);
   return q.format === "csv" ? csvResponse(page.entries, `${slug}-ledger.csv`) : Response.json(page);
 }

@@ -6,9 +6,10 @@ import { allowMethods } from "@/lib/http/handler";
 import { parseJsonBody } from "@/lib/http/json-body";
 import { parseQuery } from "@/lib/http/query";
 import { isConnectionFailure } from "@/lib/ledger";
-import { paymentHeader } from "@/lib/purchase/payment-header";
+import { claimedPayer, paymentHeader } from "@/lib/purchase/payment-header";
 import { databaseUnavailable, purchaseWithHeader } from "@/lib/purchase/purchase";
 import { purchaseResponse } from "@/lib/purchase/response";
+import { withPurchaseLimits } from "@/lib/rate-limit/purchase";
 import { challengeResponse } from "@/lib/x402/challenge";
 import { requireResolvedEndpoint } from "./resolve-endpoint";
 
@@ -42,7 +43,9 @@ export const handlePurchase = allowMethods(["POST", "GET"], async (request, ctx:
       pack,
     });
   }
-  const outcome = await purchaseWithHeader(ctx, endpoint, pack, header);
+  const outcome = await withPurchaseLimits(ctx, request, claimedPayer(header), () =>
+    purchaseWithHeader(ctx, endpoint, pack, header),
+  );
   return purchaseResponse(ctx, endpoint, pack, outcome, header.version);
 });
 

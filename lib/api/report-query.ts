@@ -1,12 +1,21 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/http/errors";
-import { parseQuery } from "@/lib/http/query";
+import { badCursor, parseQuery } from "@/lib/http/query";
 import { type Bucket, bucketCount, MAX_BUCKETS } from "@/lib/provider/usage";
 
+// What PostgreSQL and ISO 8601 both hold without a sign or a fifth year digit; JS dates
+// reach 275760 years either way, which the database refuses with an error.
+const FIRST = Date.UTC(1970, 0, 1);
+const LAST = Date.UTC(10_000, 0, 1) - 1;
+
 const date = z.string().transform((v, ctx) => {
-  const d = /^\d+$/.test(v) ? new Date(Number(v)) : new Date(v);
-  if (Number.isNaN(d.getTime())) {
-    ctx.addIssue({ code: "custom", message: "must be an ISO date or epoch milliseconds" });
+  const d = /^\d{1,16}$/.test(v) ? new Date(Number(v)) : new Date(v);
+  const t = d.getTime();
+  if (Number.isNaN(t) || t < FIRST || t > LAST) {
+    ctx.addIssue({
+      code: "custom",
+      message: "must be an ISO date or epoch milliseconds from 1970 to 9999",
+    });
     return z.NEVER;
   }
   return d;
@@ -48,4 +57,16 @@ export function parseReportQuery(url: URL): ReportQuery {
     );
   }
   return { ...q, from, to, toGiven: q.to !== undefined, bucket };
+}
+
+const BIGINT_MAX = 2n ** 63n - 1n;
+
+/** A ledger page's `cursor` (an entry id, as `nextCursor` hands it out); malformed → 400. */
+export function entryIdCursor(cursor: string | undefined): bigint | undefined {
+  if (cursor === undefined) return undefined;
+  const id = /^[1-9]\d{0,18}$/.test(cursor) ? BigInt(cursor) : 0n;
+  if (id < 1n || id > BIGINT_MAX) {
+    throw badCursor();
+  }
+  return id;
 }

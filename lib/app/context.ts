@@ -8,6 +8,7 @@ import { WalletSlots } from "@/lib/gateway/wallet-slots";
 import { Breaker, DebitBatcher, preparedRunner } from "@/lib/ledger";
 import type { ResolveAll } from "@/lib/net/guarded-connect";
 import { startReconciler } from "@/lib/purchase/reconcile";
+import { RateLimits } from "@/lib/rate-limit/limits";
 import { type ChainRuntime, startChainRuntime } from "@/lib/x402/chain-runtime";
 import type { Facilitator } from "@/lib/x402/facilitator";
 import type { PaymentSettings } from "@/lib/x402/settings";
@@ -30,6 +31,8 @@ export interface AppContext {
   walletSlots: WalletSlots;
   /** How origin host names are resolved (DNS unless a test hands in its own). */
   resolveOrigin?: ResolveAll;
+  /** Limits on unauthenticated writes, counted in the database (shared by all processes). */
+  limits: RateLimits;
 }
 
 export interface ContextOptions {
@@ -89,6 +92,7 @@ export async function createAppContext(
     }),
     walletSlots: new WalletSlots(config.gateway.walletConcurrency),
     resolveOrigin: opts.resolveOrigin,
+    limits: new RateLimits(database.db, config.rateLimits),
   };
 }
 

@@ -1,9 +1,11 @@
 import type { Hex } from "viem";
 import { z } from "zod";
+import { clientKey } from "@/lib/http/client-ip";
 import { ApiError } from "@/lib/http/errors";
 import { allowMethods, type Handler } from "@/lib/http/handler";
 import { parseJsonBody } from "@/lib/http/json-body";
 import { parseQuery } from "@/lib/http/query";
+import { refuseCrossSite } from "@/lib/http/same-site";
 import { checksumWallet } from "@/lib/wallet";
 import { type ApiKeyInfo, createApiKey, listApiKeys, revokeApiKey } from "./api-keys";
 import { issueNonce } from "./nonces";
@@ -29,11 +31,14 @@ const revokeKeyQuery = z.object({ id: z.guid() });
 /** GET /api/auth/nonce[?purpose=token] — a single-use nonce for a SIWE message. */
 export const handleNonce: Handler = allowMethods(["GET", "HEAD"], async (request, ctx) => {
   const { purpose } = parseQuery(new URL(request.url), nonceQuery);
+  await ctx.limits.take("nonces", clientKey(request));
   return Response.json({ nonce: await issueNonce(ctx.db, purpose) }, { headers: NO_STORE });
 });
 
 /** POST /api/auth/verify — signs in with SIWE: session cookie + the checksummed address. */
 export const handleVerify: Handler = allowMethods(["POST"], async (request, ctx) => {
+  refuseCrossSite(request, ctx.config.publicUrl);
+  await ctx.limits.take("signIns", clientKey(request));
   const address = await verifySiwe(
     ctx,
     await parseJsonBody(request, signedMessageSchema),
@@ -53,14 +58,19 @@ export const handleSession: Handler = allowMethods(["GET", "HEAD"], async (reque
   return Response.json({ address: checksumWallet(session.address) }, { headers: NO_STORE });
 });
 
-/** POST /api/auth/logout — revokes the session and clears its cookie (idempotent). */
+/**
+ * POST /api/auth/logout — revokes the session and the wallet's bearer tokens, and clears
+ * the cookie (idempotent).
+ */
 export const handleLogout: Handler = allowMethods(["POST"], async (request, ctx) => {
+  refuseCrossSite(request, ctx.config.publicUrl);
   const { setCookie } = await endSession(ctx, request);
   return Response.json({ ok: true }, { headers: { ...NO_STORE, "set-cookie": setCookie } });
 });
 
 /** POST /api/auth/token — a 15-minute bearer token proving a wallet, for signed endpoints. */
 export const handleToken: Handler = allowMethods(["POST"], async (request, ctx) => {
+  await ctx.limits.take("signIns", clientKey(request));
   const address = await verifySiwe(ctx, await parseJsonBody(request, signedMessageSchema), "token");
   const { token, expiresAt } = await issueWalletToken(ctx.db, address);
   return Response.json(

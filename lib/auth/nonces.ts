@@ -7,7 +7,8 @@ import { nowPlus } from "./sql-time";
 
 export type NoncePurpose = "session" | "token" | "siwx";
 
-const TEN_MINUTES = 10 * 60_000;
+/** How long a stored sign-in nonce lives; a message issued longer ago is refused too. */
+export const NONCE_TTL_MS = 10 * 60_000;
 
 /**
  * Stores and returns a fresh single-use nonce: 22 base62 characters (≈131 bits),
@@ -17,7 +18,7 @@ const TEN_MINUTES = 10 * 60_000;
 export async function issueNonce(
   db: Db,
   purpose: NoncePurpose,
-  ttlMs = TEN_MINUTES,
+  ttlMs = NONCE_TTL_MS,
 ): Promise<string> {
   const nonce = randomBase62(22);
   await db.insert(authNonces).values({

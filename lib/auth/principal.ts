@@ -1,5 +1,6 @@
 import type { AppContext } from "@/lib/app/context";
 import { ApiError } from "@/lib/http/errors";
+import { refuseCrossSite } from "@/lib/http/same-site";
 import { API_KEY_PREFIX, authenticateApiKey } from "./api-keys";
 import { readSession } from "./session";
 
@@ -7,22 +8,6 @@ import { readSession } from "./session";
 export function bearerToken(request: Request): string | null {
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.get("authorization") ?? "");
   return match?.[1] ?? null;
-}
-
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/**
- * SameSite=Lax keeps the cookie off cross-site POSTs, but not off requests from sibling
- * subdomains ("same site"); a browser's Origin header tells those apart.
- */
-function refuseCrossOrigin(ctx: AppContext, request: Request): void {
-  if (SAFE_METHODS.has(request.method)) return;
-  const origin = request.headers.get("origin");
-  const fetchSite = request.headers.get("sec-fetch-site");
-  const ours = new URL(ctx.config.publicUrl).origin;
-  if ((origin !== null && origin !== ours) || fetchSite === "cross-site") {
-    throw new ApiError("forbidden", `Session requests must come from ${ours}.`);
-  }
 }
 
 /** The signed-in wallet (session cookie only); API keys are refused. */
@@ -37,7 +22,7 @@ export async function requireSession(
       "Sign in first: GET /api/auth/nonce, then POST /api/auth/verify with a signed SIWE message.",
     );
   }
-  refuseCrossOrigin(ctx, request);
+  refuseCrossSite(request, ctx.config.publicUrl);
   return { address: session.address };
 }
 
@@ -62,7 +47,7 @@ export async function requireProvider(
       "Sign in (session cookie) or send Authorization: Bearer <provider API key>.",
     );
   }
-  refuseCrossOrigin(ctx, request);
+  refuseCrossSite(request, ctx.config.publicUrl);
   return { address: session.address, via: "session" };
 }
 

@@ -2,7 +2,7 @@ import type { Hex } from "viem";
 import { parseSiweMessage, validateSiweMessage } from "viem/siwe";
 import type { AppContext } from "@/lib/app/context";
 import { ApiError } from "@/lib/http/errors";
-import { consumeNonce } from "./nonces";
+import { consumeNonce, NONCE_TTL_MS } from "./nonces";
 
 /** Clocks of phones and laptops drift; a message "issued" this far ahead is still accepted. */
 const ISSUED_AT_SKEW_MS = 5 * 60_000;
@@ -56,6 +56,13 @@ export async function verifySiwe(
   }
   if (parsed.notBefore && parsed.notBefore.getTime() > now.getTime()) {
     refuse("The message is not valid yet (Not Before).");
+  }
+  // A message signed before its nonce could exist (or kept longer than one lives) is not
+  // the answer to a challenge of ours: it was prepared ahead, or replayed from elsewhere.
+  if (now.getTime() - issuedAt.getTime() > NONCE_TTL_MS) {
+    refuse(
+      `The message's Issued At is more than ${NONCE_TTL_MS / 60_000} minutes old; sign a new one.`,
+    );
   }
   // viem's own checks catch the rest: version 1, nonce format, valid times and address.
   if (!validateSiweMessage({ message: parsed, domain: server.host, time: now })) {

@@ -39,3 +39,8 @@ export async function walletOfToken(db: Db, token: string): Promise<string | nul
     .limit(1);
   return row?.address ?? null;
 }
+
+/** Ends every token of `address` (lower-case) at once: the wallet signed out. */
+export async function revokeWalletTokens(db: Db, address: string): Promise<void> {
+  await db.delete(walletTokens).where(eq(walletTokens.address, address.toLowerCase()));
+}

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { isLoopbackHost } from "@/lib/net/address-policy";
+import type { RateLimitSettings } from "@/lib/rate-limit/limits";
 import { ConfigError, type Env, parseEnv } from "./env";
 
 /**
@@ -45,6 +46,10 @@ export interface Config {
   gateway: GatewayLimits;
   /** Set: the dashboard offers WalletConnect. */
   walletConnectProjectId?: string;
+  /** Reverse proxies whose X-Forwarded-For is believed (proxy-addr trust list). */
+  trustProxy: string[];
+  rateLimits: RateLimitSettings;
+  maxEndpointsPerProvider: number;
   chain: ChainConfig;
 }
 
@@ -137,6 +142,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       connectionsPerEndpoint: env.GATEWAY_ORIGIN_CONNECTIONS,
     },
     walletConnectProjectId: env.WALLETCONNECT_PROJECT_ID,
+    trustProxy: env.TRUST_PROXY,
+    rateLimits: {
+      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      nonces: env.RATE_LIMIT_NONCES,
+      signIns: env.RATE_LIMIT_SIGN_INS,
+      faucet: env.RATE_LIMIT_FAUCET,
+      purchases: env.RATE_LIMIT_PURCHASES,
+      paymentAttempts: env.RATE_LIMIT_PAYMENT_ATTEMPTS,
+    },
+    maxEndpointsPerProvider: env.MAX_ENDPOINTS_PER_PROVIDER,
     chain: chainConfig(env),
   };
 }
@@ -144,7 +159,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 function embeddedSecret(dataDir: string): string {
   const file = path.join(dataDir, "app-secret");
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32).toString("base64url");
   writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
   chmodSync(file, 0o600);

@@ -1,3 +1,4 @@
+import proxyAddr from "proxy-addr";
 import { z } from "zod";
 
 const booleanFlag = z
@@ -8,6 +9,17 @@ const postgresUrl = z
   .string()
   .url()
   .refine((v) => /^postgres(ql)?:\/\//.test(v), "must start with postgres:// or postgresql://");
+
+const limit = z.coerce.number().int().min(0).max(1_000_000);
+
+function validTrust(list: string[]): boolean {
+  try {
+    proxyAddr.compile(list);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Every setting the product reads from the environment. Empty strings count as unset. */
 export const envSchema = z.object({
@@ -74,6 +86,29 @@ export const envSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{32}$/i, "must be the 32-character project id from cloud.reown.com")
     .optional(),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, CIDRs,
+   * or `loopback`, `linklocal`, `uniquelocal`); unset: the TCP peer is the client.
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine(validTrust, "must be addresses, CIDR ranges, loopback, linklocal or uniquelocal")
+    .default([]),
+  /** Per-client (or per-payer) limits on unauthenticated writes, per window; 0 = off. */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  RATE_LIMIT_NONCES: limit.default(120),
+  RATE_LIMIT_SIGN_INS: limit.default(60),
+  RATE_LIMIT_FAUCET: limit.default(30),
+  RATE_LIMIT_PURCHASES: limit.default(30),
+  RATE_LIMIT_PAYMENT_ATTEMPTS: limit.default(120),
+  /** Live (not deleted) endpoints one provider may have. */
+  MAX_ENDPOINTS_PER_PROVIDER: z.coerce.number().int().min(1).max(100_000).default(100),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -14,6 +14,7 @@ import {
 import { purchasePack } from "@/lib/purchase/purchase";
 import { purchaseResponse, receiptHeaders } from "@/lib/purchase/response";
 import { offeredTerms } from "@/lib/purchase/terms";
+import { withPurchaseLimits } from "@/lib/rate-limit/purchase";
 import { nodeToWeb, responseOverNodeStream } from "@/lib/server/node-body";
 import { parseWallet } from "@/lib/wallet";
 import { challengeResponse } from "@/lib/x402/challenge";
@@ -159,7 +160,9 @@ async function identifyCaller(
     endpoint.packs.find((p) => p.price === value) ??
     endpoint.defaultPack;
   if (!pack) throw new ApiError("not_found", `The endpoint "${endpoint.slug}" sells no packs.`);
-  const outcome = await purchasePack(ctx, endpoint, pack, presented);
+  const outcome = await withPurchaseLimits(ctx, request, payer, () =>
+    purchasePack(ctx, endpoint, pack, presented),
+  );
   if (outcome.kind !== "settled") {
     return {
       kind: "response",

@@ -1,4 +1,5 @@
-import { SESSION_COOKIE } from "@/lib/auth/session";
+import { isSessionCookie } from "@/lib/auth/session";
+import { FORWARDING_CLAIMS } from "@/lib/http/client-ip";
 
 /** Hop-by-hop (RFC 9110 §7.6.1) and ours-only headers: never forwarded either way. */
 const HOP_BY_HOP = new Set([
@@ -22,30 +23,6 @@ const REQUEST_ONLY_OURS = new Set([
   "x-payment",
   "sign-in-with-x",
   "x-wallet-address",
-]);
-
-/**
- * Claims about the client's address or the original request that only a proxy we trust
- * could make; from a caller they are lies the origin might believe. The origin gets one
- * fresh X-Forwarded-For instead (see originRequestHeaders).
- */
-export const FORWARDING_CLAIMS = new Set([
-  "x-forwarded-for",
-  "x-forwarded-host",
-  "x-forwarded-proto",
-  "x-forwarded-port",
-  "x-forwarded-server",
-  "x-forwarded-prefix",
-  "forwarded",
-  "x-real-ip",
-  "x-client-ip",
-  "x-cluster-client-ip",
-  "true-client-ip",
-  "cf-connecting-ip",
-  "fastly-client-ip",
-  "x-original-forwarded-for",
-  "x-original-url",
-  "x-rewrite-url",
 ]);
 
 /**
@@ -103,7 +80,7 @@ export function originRequestHeaders(
     if (name === "cookie") {
       const kept = value
         .split(";")
-        .filter((c) => c.split("=")[0]?.trim() !== SESSION_COOKIE)
+        .filter((c) => !isSessionCookie(c.split("=")[0]?.trim() ?? ""))
         .join(";")
         .trim();
       if (kept) out[name] = kept;

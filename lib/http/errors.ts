@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   conflict: 409,
   idempotency_conflict: 409,
+  endpoint_limit_reached: 409,
   payload_too_large: 413,
   uri_too_long: 414,
   request_timeout: 408,
@@ -35,9 +36,12 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+const BRAND = Symbol.for("x402-credits.api-error");
+
 /** A refusal the client caused or can act on; its message is safe to show. */
 export class ApiError extends Error {
   override name = "ApiError";
+  readonly [BRAND] = true;
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -45,6 +49,15 @@ export class ApiError extends Error {
     readonly headers?: Record<string, string>,
   ) {
     super(message);
+  }
+
+  /**
+   * By brand, not by class: the custom server and the Next.js bundle are two module graphs
+   * in one process, each with its own ApiError class, and an error thrown by an object of
+   * the shared app context (e.g. its rate limiter) must still answer with its own status.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && BRAND in value;
   }
 
   get status(): number {

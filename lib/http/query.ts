@@ -18,3 +18,11 @@ export function parseQuery<S extends z.ZodType>(
   const name = issue?.path.join(".") || "query";
   throw new ApiError(code, `Query parameter "${name}" ${issue?.message ?? "is invalid"}.`);
 }
+
+/** A paging cursor the API did not hand out (tampered, truncated, from another list). */
+export function badCursor(): ApiError {
+  return new ApiError(
+    "bad_request",
+    'Query parameter "cursor" is not a cursor this API handed out.',
+  );
+}

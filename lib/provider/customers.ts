@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, or } from "drizzle-orm";
 import type { Db } from "@/db";
 import { balances } from "@/db/schema";
+import { badCursor } from "@/lib/http/query";
 import { checksumWallet } from "@/lib/wallet";
 
 /**
@@ -48,10 +49,19 @@ export async function listCustomers(
   };
 }
 
+/** A customers page's `cursor`, as `nextCursor` hands it out; anything else → 400. */
 export function decodeCustomerCursor(cursor: string | undefined) {
-  if (!cursor) return undefined;
-  const [at, wallet] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const date = new Date(at ?? "");
-  if (!wallet || Number.isNaN(date.getTime())) return undefined;
+  if (cursor === undefined) return undefined;
+  const [at = "", wallet = "", extra] = Buffer.from(cursor, "base64url")
+    .toString("utf8")
+    .split("|");
+  const date = ISO_INSTANT.test(at) ? new Date(at) : new Date(Number.NaN);
+  if (extra !== undefined || !WALLET.test(wallet) || Number.isNaN(date.getTime())) {
+    throw badCursor();
+  }
   return { at: date, wallet };
 }
+
+// What toISOString writes for years 0000-9999, and the lower-case wallets the table keeps.
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const WALLET = /^0x[0-9a-f]{40}$/;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { creditPacks, type Endpoint, endpoints } from "@/db/schema";
 import type { AppContext } from "@/lib/app/context";
@@ -56,6 +56,7 @@ export async function createProviderEndpoint(
   const originKey = newOriginKey();
   try {
     const endpoint = await ctx.db.transaction(async (tx) => {
+      await refuseOverCap(tx, owner, ctx.config.maxEndpointsPerProvider);
       const [row] = await tx
         .insert(endpoints)
         .values({
@@ -91,6 +92,27 @@ export async function createProviderEndpoint(
       throw new ApiError("conflict", `The slug "${input.slug}" is taken.`);
     }
     throw err;
+  }
+}
+
+/** Advisory-lock namespace: one provider's endpoint creations, one at a time. */
+const CREATE_LOCK = 7_402_002;
+
+/**
+ * Refuses a provider's next endpoint once it has `max` live ones. Holds a transaction lock
+ * on the owner first, so concurrent creations are counted one after another.
+ */
+async function refuseOverCap(tx: Db, owner: string, max: number): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${CREATE_LOCK}, hashtext(${owner}))`);
+  const [row] = await tx
+    .select({ live: count() })
+    .from(endpoints)
+    .where(and(eq(endpoints.ownerAddress, owner), isNull(endpoints.deletedAt)));
+  if ((row?.live ?? 0) >= max) {
+    throw new ApiError(
+      "endpoint_limit_reached",
+      `A provider may have at most ${max} endpoints; delete one first.`,
+    );
   }
 }
 

@@ -84,6 +84,16 @@ export function parsePayment(header: { version: 1 | 2; value: string }): Present
   };
 }
 
+/** The payer a payment header names (unverified), or undefined when it cannot be read. */
+export function claimedPayer(header: { version: 1 | 2; value: string }): string | undefined {
+  try {
+    return parsePayment(header).authorization.from;
+  } catch (err) {
+    if (err instanceof InvalidPayment) return undefined;
+    throw err;
+  }
+}
+
 export class InvalidPayment extends Error {
   override name = "InvalidPayment";
   constructor(

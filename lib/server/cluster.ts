@@ -21,7 +21,7 @@ export async function startPrimary(config: Config): Promise<RunningApp> {
   const app = await startApp(config, {
     listen: { host: "127.0.0.1", port: 0 },
     selfUrl: `http://127.0.0.1:${config.port}`,
-    behindWorkers: true,
+    relayedByWorkers: true,
   });
   const env: Record<string, string> = {
     [PRIMARY_PORT_ENV]: String((app.server.address() as AddressInfo).port),

@@ -2,9 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from "node:stream";
 import type { AppContext } from "@/lib/app/context";
 import { checkRawGatewayPath, isGatewayPath } from "@/lib/gateway/path";
+import { compileTrust, stampClientAddress } from "@/lib/http/client-ip";
 import { ApiError, errorBody, errorResponse } from "@/lib/http/errors";
 import { withErrors } from "@/lib/http/handler";
-import { stampClientAddress } from "./client-address";
+import { baseSecurityHeaders, DATA_CSP } from "@/lib/http/security-headers";
 import { findHotPath, type HotPathFinder } from "./hot-paths";
 import { sendWebResponse, toWebRequest } from "./node-adapter";
 
@@ -18,13 +19,18 @@ export function createAppServer(
   ctx: AppContext,
   rest: NextHandler,
   hotPath: HotPathFinder = findHotPath,
-  opts: { behindWorkers?: boolean } = {},
+  opts: { relayedByWorkers?: boolean } = {},
 ): Server {
   const origin = ctx.config.publicUrl;
+  const trust = compileTrust(ctx.config.trustProxy, opts.relayedByWorkers);
+  const security = baseSecurityHeaders(origin.startsWith("https:"));
   const server = createServer(async (req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
+    // Before any handler runs: rate limits and origins key on this, every answer carries these.
+    stampClientAddress(req, trust);
+    for (const [name, value] of security) res.setHeader(name, value);
     // An answer sent before the request body was read whole (413, 408, a refusal) closes
     // the connection, rather than reading the rest of a body nobody wants.
     res.once("finish", () => {
@@ -37,12 +43,13 @@ export function createAppServer(
         if (err instanceof ApiError) return void (await sendWebResponse(res, errorResponse(err)));
         throw err;
       }
-      stampClientAddress(req, opts.behindWorkers ?? false);
     }
     const hot = ctx.config.fastPaths ? hotPath(pathname, req) : undefined;
     try {
-      if (hot) await sendWebResponse(res, await withErrors(hot)(toWebRequest(req, origin), ctx));
-      else await rest(req, res);
+      if (hot) {
+        res.setHeader("content-security-policy", DATA_CSP);
+        await sendWebResponse(res, await withErrors(hot)(toWebRequest(req, origin), ctx));
+      } else await rest(req, res);
     } catch (err) {
       // The client went away mid-stream, or Next failed before answering.
       if (!res.headersSent)

@@ -12,6 +12,7 @@ import { seedDemo } from "@/lib/demo/seed";
 import { startRollups } from "@/lib/provider/rollup";
 import { startReconciler } from "@/lib/purchase/reconcile";
 import { createAppServer } from "./http-server";
+import { withPageSecurity } from "./page-security";
 
 export interface RunningApp {
   ctx: AppContext;
@@ -25,8 +26,8 @@ export interface StartOptions extends ContextOptions {
   listen?: { host: string; port: number };
   /** The URL the seeded demo endpoint reaches this app at; default: the listening port. */
   selfUrl?: string;
-  /** A cluster's primary: only its workers reach it, and it believes the hop they add. */
-  behindWorkers?: boolean;
+  /** A cluster's primary: requests arrive through workers, which append the real peer. */
+  relayedByWorkers?: boolean;
 }
 
 /**
@@ -40,8 +41,8 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
   const { default: next } = await import("next");
   const app = next({ dev: false, dir: process.cwd(), hostname: config.host, port: config.port });
   await app.prepare();
-  const server = createAppServer(ctx, app.getRequestHandler(), undefined, {
-    behindWorkers: opts.behindWorkers,
+  const server = createAppServer(ctx, withPageSecurity(ctx, app.getRequestHandler()), undefined, {
+    relayedByWorkers: opts.relayedByWorkers,
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

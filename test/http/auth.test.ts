@@ -4,6 +4,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createSession } from "@/lib/auth/session";
 import { signSiwe } from "@/lib/auth/test-helpers";
+import { walletOfToken } from "@/lib/auth/wallet-tokens";
 import { compileSolidity } from "@/lib/chain/compile";
 import { anvilAccount, devnetWalletClient } from "@/lib/chain/devnet";
 import type { RunningApp } from "@/lib/server/start";
@@ -206,6 +207,66 @@ describe("SIWE sessions and provider API keys", () => {
     });
     expect(res.status).toBe(status);
     expect(await res.json()).toMatchObject({ error: { code } });
+  });
+
+  it.each([
+    ["an Origin elsewhere", { origin: "https://evil.example" }],
+    ["a sibling host's Origin", { origin: "http://evil.127.0.0.1.nip.io" }],
+    ["the opaque Origin null", { origin: "null" }],
+    ["Sec-Fetch-Site: cross-site", { "sec-fetch-site": "cross-site" }],
+  ])("sign-in and sign-out refuse %s with 403, changing nothing", async (_name, headers) => {
+    const n = await nonce();
+    const signed = await signSiwe(alice, server, { nonce: n });
+    const refused = await post("/api/auth/verify", signed, headers);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: { code: "forbidden" } });
+    expect(refused.headers.get("set-cookie")).toBeNull();
+    // The refusal did not burn the nonce: the same message signs in from our own page.
+    const ours = await post("/api/auth/verify", signed, { origin: server.publicUrl });
+    expect(ours.status).toBe(200);
+    const cookie = (ours.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+
+    const out = await call("/api/auth/logout", { method: "POST", headers: { cookie, ...headers } });
+    expect(out.status).toBe(403);
+    expect(out.headers.get("set-cookie")).toBeNull();
+    expect((await session(cookie)).status).toBe(200);
+  });
+
+  it.each(["/api/auth/verify", "/api/auth/token"])(
+    "%s refuses a message issued longer ago than a nonce lives (10 minutes)",
+    async (path) => {
+      const n = await nonce(path.endsWith("token") ? "token" : "session");
+      const stale = await signSiwe(alice, server, {
+        nonce: n,
+        issuedAt: new Date(Date.now() - 11 * 60_000),
+      });
+      const res = await post(path, stale);
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({
+        error: { code: "invalid_signature", message: expect.stringMatching(/Issued At/) },
+      });
+      // Still inside the window: accepted (and this proves the nonce was not burnt).
+      const fresh = await signSiwe(alice, server, {
+        nonce: n,
+        issuedAt: new Date(Date.now() - 9 * 60_000),
+      });
+      expect((await post(path, fresh)).status).toBe(200);
+    },
+  );
+
+  it("signing out also revokes the wallet's bearer tokens, and only that wallet's", async () => {
+    const token = async (account = alice) => {
+      const signed = await signSiwe(account, server, { nonce: await nonce("token") });
+      return ((await (await post("/api/auth/token", signed)).json()) as { token: string }).token;
+    };
+    const mine = await token();
+    const theirs = await token(mallory);
+    expect(await walletOfToken(app.ctx.db, mine)).toBe(alice.address.toLowerCase());
+    const cookie = await signIn();
+    const out = await call("/api/auth/logout", { method: "POST", headers: { cookie } });
+    expect(out.status).toBe(200);
+    expect(await walletOfToken(app.ctx.db, mine)).toBeNull();
+    expect(await walletOfToken(app.ctx.db, theirs)).toBe(mallory.address.toLowerCase());
   });
 
   it("refuses tampered, forged and expired cookies", async () => {

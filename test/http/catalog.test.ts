@@ -25,7 +25,11 @@ describe("GET /api/endpoints", () => {
 
   beforeAll(async () => {
     origin = await startOrigin();
-    app = await startTestApp({ door: "next", target });
+    app = await startTestApp({
+      door: "next",
+      target,
+      env: { MAX_ENDPOINTS_PER_PROVIDER: "6" },
+    });
     asOwner = asCaller(app, {
       cookie: await signIn(app, privateKeyToAccount(generatePrivateKey())),
     });
@@ -73,6 +77,70 @@ describe("GET /api/endpoints", () => {
   it("shows a resumed endpoint again", async () => {
     await asOwner("/api/provider/endpoints/cat-paused/resume", { method: "POST" });
     expect((await list()).map((e) => e.slug)).toContain("cat-paused");
+  });
+
+  it("pages with limit and cursor: every active endpoint once, in slug order", async () => {
+    for (const slug of ["cat-p1", "cat-p2", "cat-p3"]) {
+      const res = await asOwner("/api/provider/endpoints", {
+        method: "POST",
+        json: endpointInput(slug, origin.url),
+      });
+      expect(res.status).toBe(201);
+    }
+    const all = await fetch(`${app.url}/api/endpoints`);
+    const whole = (await all.json()) as { endpoints: Listed[]; nextCursor: string | null };
+    expect(whole.nextCursor).toBeNull(); // the default page holds them all
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = `limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const res = await fetch(`${app.url}/api/endpoints?${query}`);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { endpoints: Listed[]; nextCursor: string | null };
+      expect(page.endpoints.length).toBeLessThanOrEqual(2);
+      seen.push(...page.endpoints.map((e) => e.slug));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor && pages < 20);
+    expect(seen).toEqual(whole.endpoints.map((e) => e.slug));
+    expect(seen).toEqual([...seen].sort());
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(pages).toBe(Math.ceil(seen.length / 2));
+  });
+
+  it.each([
+    ["limit=0"],
+    ["limit=-1"],
+    ["limit=abc"],
+    ["limit=100000"],
+    ["limit=1.5"],
+    [`cursor=${"z".repeat(300)}`],
+    ["cursor=%00"],
+    ["cursor=not a cursor"],
+  ])("refuses ?%s with 400", async (query) => {
+    const res = await fetch(`${app.url}/api/endpoints?${query}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "bad_request" } });
+  });
+
+  it("caps the live endpoints of one provider (MAX_ENDPOINTS_PER_PROVIDER), even under a race", async () => {
+    const create = (slug: string) =>
+      asOwner("/api/provider/endpoints", { method: "POST", json: endpointInput(slug, origin.url) });
+    // Live now: cat-live, cat-paused, cat-p1..3 (cat-gone was deleted and does not count).
+    const raced = await Promise.all(["cat-r1", "cat-r2", "cat-r3", "cat-r4"].map(create));
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    const refused = await create("cat-over");
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({
+      error: { code: "endpoint_limit_reached", message: expect.stringMatching(/6/) },
+    });
+    expect((await asOwner("/api/provider/endpoints/cat-over")).status).toBe(404);
+    // Deleting one frees a place.
+    expect((await asOwner("/api/provider/endpoints/cat-p3", { method: "DELETE" })).status).toBe(
+      200,
+    );
+    expect((await create("cat-over")).status).toBe(201);
   });
 
   it.each(["POST", "DELETE"])("%s is refused with 405", async (method) => {

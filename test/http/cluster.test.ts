@@ -5,7 +5,7 @@ import path from "node:path";
 import { ExactEvmScheme } from "@x402/evm/exact/client";
 import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
 import { eq } from "drizzle-orm";
-import { request } from "undici";
+import { Agent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { endpoints } from "@/db/schema";
 import { checkLedger, credit, getBalance } from "@/lib/ledger";
@@ -54,6 +54,7 @@ describe.runIf(onPostgres)("npm start with WORKERS=2", { timeout: 180_000 }, () 
         WORKERS: "2",
         // One wallet spends from 300 calls at once below: above the per-wallet cap's default.
         GATEWAY_WALLET_CONCURRENCY: "1000",
+        RATE_LIMIT_NONCES: "5",
       } as Record<string, string> as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -78,6 +79,30 @@ describe.runIf(onPostgres)("npm start with WORKERS=2", { timeout: 180_000 }, () 
     expect(page.headers.get("content-type")).toContain("text/html");
     const config = await fetch(`${url}/api/config`);
     expect(await config.json()).toMatchObject({ network: "eip155:31337", devnet: true });
+  });
+
+  it("rate limits key on the caller's address, not on the worker that relayed it", async () => {
+    const nonce = (address: string, headers: Record<string, string> = {}) =>
+      fetch(`${url}/api/auth/nonce`, {
+        headers,
+        dispatcher: new Agent({ localAddress: address }),
+      } as RequestInit).then((r) => r.status);
+    for (let i = 0; i < 5; i++) expect(await nonce("127.0.0.2")).toBe(200);
+    expect(await nonce("127.0.0.2")).toBe(429);
+    // Spoofing X-Forwarded-For is no way round it: no proxy is trusted here.
+    expect(await nonce("127.0.0.2", { "x-forwarded-for": "203.0.113.9" })).toBe(429);
+    expect(await nonce("127.0.0.3")).toBe(200);
+  });
+
+  it("pages served by the primary through a worker carry their nonce CSP", async () => {
+    const res = await fetch(`${url}/`);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeDefined();
+    const scripts = (await res.text()).match(/<script\b[^>]*>/g) ?? [];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
   it("debits exactly when both workers spend one wallet at once", async () => {

@@ -4,7 +4,7 @@ import { CodeSnippets } from "@/components/code-snippets";
 import { MyUsage } from "@/components/my-usage";
 import { SignInGate } from "@/components/sign-in-gate";
 import { Card, ScrollX } from "@/components/ui";
-import { listCatalog } from "@/lib/api/catalog";
+import { catalogEndpoint } from "@/lib/api/catalog";
 import { getAppContext } from "@/lib/app/context";
 import { formatCredits } from "@/lib/ui/format";
 
@@ -14,7 +14,7 @@ export const dynamic = "force-dynamic";
 export default async function EndpointPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const ctx = await getAppContext();
-  const endpoint = (await listCatalog(ctx)).find((e) => e.slug === slug);
+  const endpoint = await catalogEndpoint(ctx, slug);
   if (!endpoint) notFound();
   const routes = endpoint.apiSchema?.routes ?? [];
   const firstGet = routes.find((r) => r.method === "GET" && !r.path.includes("{"));
