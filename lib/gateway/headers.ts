@@ -1,5 +1,6 @@
 import { isSessionCookie } from "@/lib/auth/session";
 import { FORWARDING_CLAIMS } from "@/lib/http/client-ip";
+import { DATA_CSP } from "@/lib/http/security-headers";
 
 /** Hop-by-hop (RFC 9110 §7.6.1) and ours-only headers: never forwarded either way. */
 const HOP_BY_HOP = new Set([
@@ -45,12 +46,6 @@ const RESPONSE_REFUSED = new Set([
   "content-security-policy-report-only",
   "x-content-type-options",
 ]);
-
-/**
- * Every origin answer is shown, if a browser opens it, as an opaque sandboxed document: no
- * script, no plugin, no same-origin access to the dashboard, not framable.
- */
-export const ORIGIN_ANSWER_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'";
 
 function connectionListed(headers: Headers): Set<string> {
   const listed = headers.get("connection");
@@ -113,6 +108,6 @@ export function callerResponseHeaders(
     else out.set(name, value);
   }
   out.set("x-content-type-options", "nosniff");
-  out.set("content-security-policy", ORIGIN_ANSWER_CSP);
+  out.set("content-security-policy", DATA_CSP);
   return out;
 }

@@ -1,3 +1,4 @@
+import { BreakerOpenError, isConnectionFailure } from "@/lib/ledger/breaker";
 /** Every error code the API answers with, and its HTTP status. One table, one place. */
 export const ERROR_STATUS = {
   bad_request: 400,
@@ -78,6 +79,16 @@ export function errorResponse(err: unknown, log: (e: unknown) => void = console.
     );
   }
   log(err);
+  // The database went away under a request no handler guarded: a retryable outage, not a bug.
+  if (isConnectionFailure(err) || err instanceof BreakerOpenError) {
+    return Response.json(
+      errorBody(
+        "ledger_unavailable",
+        "The database is unavailable; nothing was changed. Retry shortly.",
+      ),
+      { status: 503, headers: { "retry-after": "2" } },
+    );
+  }
   return Response.json(errorBody("internal_error", "Something went wrong on our side."), {
     status: 500,
   });

@@ -4,8 +4,12 @@
  * every other answer gets one that allows nothing, since JSON never needs to run or load.
  */
 
-/** For answers that are data, not documents: nothing may load, nothing may frame them. */
-export const DATA_CSP = "default-src 'none'; frame-ancestors 'none'";
+/**
+ * For answers that are data, not documents (our JSON, and every origin answer the gateway
+ * relays): if a browser opens one it is an opaque sandboxed document (no scripts, no
+ * cookies, no same-origin access), nothing may load, nothing may frame it.
+ */
+export const DATA_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'";
 
 /** Headers every answer carries. HSTS only when the public origin is https. */
 export function baseSecurityHeaders(https: boolean): [string, string][] {

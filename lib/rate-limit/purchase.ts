@@ -17,6 +17,12 @@ export async function withPurchaseLimits<T extends { kind: string }>(
   const key = payer?.toLowerCase();
   if (key) await ctx.limits.check("purchases", key);
   const outcome = await buy();
-  if (key && outcome.kind !== "invalid") await ctx.limits.spend("purchases", key);
+  // Bookkeeping after the fact never hides the purchase's answer (money may have moved):
+  // an allowance the database could not record is simply not spent.
+  if (key && outcome.kind !== "invalid") {
+    await ctx.limits.spend("purchases", key).catch((err: unknown) => {
+      console.warn(`rate limit: could not count a purchase by ${key}:`, err);
+    });
+  }
   return outcome;
 }

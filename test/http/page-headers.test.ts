@@ -132,6 +132,8 @@ describe("PUBLIC_URL https: HSTS, upgrade, __Host- cookie", () => {
       target,
       env: {
         PUBLIC_URL: "https://credits.example",
+        // A public URL turns private origins off; the test origin is on loopback.
+        ALLOW_PRIVATE_ORIGINS: "true",
         WALLETCONNECT_PROJECT_ID: "e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0",
       },
     });
