@@ -4,7 +4,9 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { primarySockets, reconnectBackoff, singleHost } from "./primary-socket";
 import * as schema from "./schema";
+import { type PostgresHost, parsePostgresUrl } from "./url";
 
 export type Schema = typeof schema;
 /** A database or a transaction: domain functions take either, so they compose. */
@@ -66,20 +68,23 @@ async function openPglite(dir: string | undefined): Promise<Database> {
 }
 
 async function openPostgres(target: { url: string; poolMax?: number }): Promise<Database> {
-  const migrator = postgres(target.url, { max: 1, onnotice: () => {} });
+  const driver = driverFor(target.url);
+  const migrator = postgres(driver.url, { ...driver.options, max: 1 });
   try {
     await migrator`select pg_advisory_lock(${MIGRATION_LOCK})`;
     await migratePostgres(drizzlePostgres(migrator), { migrationsFolder: MIGRATIONS });
     await migrator`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+  } catch (err) {
+    await driver.end();
+    throw err;
   } finally {
     await migrator.end();
   }
-  const client = postgres(target.url, { max: target.poolMax ?? 20, onnotice: () => {} });
-  const url = new URL(target.url);
+  const client = postgres(driver.url, { ...driver.options, max: target.poolMax ?? 20 });
   return {
     db: drizzlePostgres(client, { schema }) as unknown as Db,
     kind: "postgres",
-    label: `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`,
+    label: `PostgreSQL at ${parsePostgresUrl(target.url).label}`,
     query: async <T>(text: string, params: unknown[]) =>
       (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[], {
         prepare: true,
@@ -88,7 +93,23 @@ async function openPostgres(target: { url: string; poolMax?: number }): Promise<
       const { unlisten } = await client.listen(channel, onMessage);
       return unlisten;
     },
-    close: () => client.end({ timeout: 5 }),
+    async close() {
+      await client.end({ timeout: 5 });
+      await driver.end();
+    },
+  };
+}
+
+/** postgres.js's URL and options for DATABASE_URL: one host as is, a failover pair by us. */
+function driverFor(text: string) {
+  const url = parsePostgresUrl(text);
+  const options = { onnotice: () => {}, backoff: reconnectBackoff };
+  if (url.hosts.length === 1) return { url: text, options, end: async () => {} };
+  const sockets = primarySockets(url);
+  return {
+    url: singleHost(url, url.hosts[0] as PostgresHost),
+    options: { ...options, socket: sockets.socket, target_session_attrs: "primary" as const },
+    end: sockets.end,
   };
 }
 

@@ -50,6 +50,12 @@ describe("loadConfig", () => {
     expect(config.seedDemo).toBe(false);
   });
 
+  it("takes a failover pair as DATABASE_URL (several hosts, primary only)", () => {
+    const url = "postgres://u@db1:6001,db2:6002/x?target_session_attrs=read-write";
+    const config = loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: url });
+    expect(config.database).toEqual({ kind: "postgres", url, poolMax: 20 });
+  });
+
   it("treats empty variables as unset", () => {
     const config = loadConfig({
       DATA_DIR: dataDir(),
@@ -71,6 +77,10 @@ describe("loadConfig", () => {
     [{ PORT: "70000" }, /^PORT: /],
     [{ PORT: "abc" }, /^PORT: /],
     [{ DATABASE_URL: "mysql://x/y" }, /^DATABASE_URL: /],
+    [
+      { DATABASE_URL: "postgres://db1:6001,db2:6002/x" },
+      /^DATABASE_URL: lists several hosts: add \?target_session_attrs=read-write/,
+    ],
     [{ PUBLIC_URL: "not a url" }, /^PUBLIC_URL: /],
     [{ APP_SECRET: "short" }, /^APP_SECRET: must be at least 32/],
     [{ NETWORK: "base" }, /^NETWORK: /],

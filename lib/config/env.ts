@@ -1,14 +1,20 @@
 import proxyAddr from "proxy-addr";
 import { z } from "zod";
+import { InvalidPostgresUrl, parsePostgresUrl } from "@/db/url";
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
-const postgresUrl = z
-  .string()
-  .url()
-  .refine((v) => /^postgres(ql)?:\/\//.test(v), "must start with postgres:// or postgresql://");
+/** One host, or a failover pair (`h1:p1,h2:p2`) that a plain URL check would refuse. */
+const postgresUrl = z.string().superRefine((value, ctx) => {
+  try {
+    parsePostgresUrl(value);
+  } catch (err) {
+    if (!(err instanceof InvalidPostgresUrl)) throw err;
+    ctx.addIssue({ code: "custom", message: err.message });
+  }
+});
 
 const limit = z.coerce.number().int().min(0).max(1_000_000);
 

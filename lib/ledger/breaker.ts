@@ -1,7 +1,8 @@
 import { sqlState } from "./sql-util";
 
 // Driver and server codes that mean "the database cannot be reached", not "this query
-// failed": refused/reset sockets, postgres.js's connection errors, admin shutdown, overload.
+// failed": refused/reset sockets, postgres.js's connection errors, admin shutdown, overload,
+// and a write refused as read-only (25006): the host is a standby now, not the primary.
 const CONNECTION_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -13,6 +14,7 @@ const CONNECTION_CODES = new Set([
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
   "CONNECT_TIMEOUT",
+  "25006",
   "57P01",
   "57P02",
   "57P03",

@@ -5,7 +5,7 @@ import { insertEndpoint, randomWallet } from "./fixtures";
 
 /** An endpoint with two packs and a sealed origin key, as the provider API would create. */
 export async function createEndpoint(
-  ctx: AppContext,
+  ctx: Pick<AppContext, "db" | "box">,
   originUrl: string,
   overrides: Partial<typeof endpoints.$inferInsert> = {},
 ) {
@@ -37,7 +37,11 @@ export async function createEndpoint(
 }
 
 /** A fresh wallet holding `credits` on the endpoint. */
-export async function fundedWallet(ctx: AppContext, endpointId: number, credits: bigint) {
+export async function fundedWallet(
+  ctx: Pick<AppContext, "db">,
+  endpointId: number,
+  credits: bigint,
+) {
   const wallet = randomWallet();
   if (credits > 0n) await credit(ctx.db, { endpointId, wallet, credits, kind: "grant" });
   return wallet;

@@ -34,10 +34,16 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
       cut = true;
       for (const s of sockets) s.destroy();
     },
-    restore() {
-      cut = false;
+    /** Drops every connection and stops listening: new ones get ECONNREFUSED, as from a dead server. */
+    async down() {
+      this.cut();
+      await new Promise<void>((r) => server.close(() => r()));
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    async restore() {
+      cut = false;
+      if (!server.listening) await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+    },
+    close: () => new Promise<void>((r) => (server.listening ? server.close(() => r()) : r())),
   };
 }
 
