@@ -68,6 +68,11 @@ export const ledgerEntries = pgTable(
     balanceAfter: bigint("balance_after", { mode: "bigint" }).notNull(),
     reference: text("reference"),
     idempotencyKey: text("idempotency_key"),
+    /**
+     * A consume key's request (method, path, query, body digest): the same key with another
+     * request is refused, never replayed (lib/gateway/fingerprint).
+     */
+    requestDigest: text("request_digest"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -37,9 +37,21 @@ export const handleConsume = allowMethods(["POST"], async (request, ctx: AppCont
   const cost = body.credits === undefined ? endpoint.creditsPerCall : BigInt(body.credits);
   const result = await ctx.debits.debit(
     { endpointId: endpoint.id, wallet },
-    { credits: cost, idempotencyKey: body.idempotencyKey, reference: "consume api" },
+    {
+      credits: cost,
+      idempotencyKey: body.idempotencyKey,
+      // The key stands for this amount: the same key for another amount is refused.
+      requestDigest: body.idempotencyKey && `consume:${cost}`,
+      reference: "consume api",
+    },
   );
   if (!result.ok) {
+    if (result.keyReused) {
+      throw new ApiError(
+        "idempotency_key_reused",
+        "This idempotencyKey was already used for a different amount; nothing was charged.",
+      );
+    }
     return challengeResponse(ctx.payments, ctx.config.publicUrl, endpoint, {
       error: "insufficient_credits",
       credits: result.balance,

@@ -9,6 +9,8 @@ export interface DebitItem {
   reference?: string;
   /** A consume key replays its first result for 24 h. */
   idempotencyKey?: string;
+  /** What the key stands for; a repeat of the key with another digest is not replayed. */
+  requestDigest?: string;
 }
 
 interface Row {
@@ -17,13 +19,16 @@ interface Row {
   r_entry_id: string | number | bigint | null;
   r_balance: string | number | bigint | null;
   r_replayed: boolean;
+  r_same: boolean;
 }
 
-/** Sends the five array parameters of ledger_debit_many and returns its rows. */
-export type DebitRunner = (arrays: [string, string, string, string, string]) => Promise<Row[]>;
+type Arrays = [string, string, string, string, string, string];
+
+/** Sends the six array parameters of ledger_debit_many and returns its rows. */
+export type DebitRunner = (arrays: Arrays) => Promise<Row[]>;
 
 const DEBIT_MANY =
-  "select r_ord, r_ok, r_entry_id, r_balance, r_replayed from ledger_debit_many($1::integer[], $2::text[], $3::bigint[], $4::text[], $5::text[])";
+  "select r_ord, r_ok, r_entry_id, r_balance, r_replayed, r_same from ledger_debit_many($1::integer[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])";
 
 /** The hot path: a prepared statement on the process's pool. */
 export function preparedRunner(database: Database): DebitRunner {
@@ -32,11 +37,11 @@ export function preparedRunner(database: Database): DebitRunner {
 
 /** Through Drizzle, so it also runs inside a transaction. */
 export function drizzleRunner(db: Db): DebitRunner {
-  return async ([e, w, c, r, k]) =>
+  return async ([e, w, c, r, k, d]) =>
     rowsOf<Row>(
       await db.execute(sql`
-        select r_ord, r_ok, r_entry_id, r_balance, r_replayed from ledger_debit_many(
-          ${e}::integer[], ${w}::text[], ${c}::bigint[], ${r}::text[], ${k}::text[])`),
+        select r_ord, r_ok, r_entry_id, r_balance, r_replayed, r_same from ledger_debit_many(
+          ${e}::integer[], ${w}::text[], ${c}::bigint[], ${r}::text[], ${k}::text[], ${d}::text[])`),
     );
 }
 
@@ -69,13 +74,21 @@ export async function runDebits(
     pgArray(order.map((o) => o.item.credits.toString())),
     pgArray(order.map((o) => o.item.reference ?? null)),
     pgArray(order.map((o) => o.item.idempotencyKey ?? null)),
+    pgArray(order.map((o) => o.item.requestDigest ?? null)),
   ]);
   const results = new Array<DebitResult>(items.length);
   for (const r of rows) {
     const sent = order[Number(r.r_ord) - 1];
     if (!sent) throw new Error(`ledger_debit_many returned an unknown item ${r.r_ord}`);
     results[sent.index] = r.r_ok
-      ? { ok: true, entryId: big(r.r_entry_id), balance: big(r.r_balance), replayed: r.r_replayed }
+      ? r.r_same
+        ? {
+            ok: true,
+            entryId: big(r.r_entry_id),
+            balance: big(r.r_balance),
+            replayed: r.r_replayed,
+          }
+        : { ok: false, keyReused: true, balance: big(r.r_balance) }
       : { ok: false, balance: big(r.r_balance) };
   }
   if (rows.length !== items.length)

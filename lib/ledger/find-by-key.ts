@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, gte } from "drizzle-orm";
 import type { Db } from "@/db";
 import { type LedgerKind, ledgerEntries } from "@/db/schema";
 import type { Account } from "./types";
@@ -18,4 +18,31 @@ export async function findByKey(db: Db, account: Account, kind: LedgerKind, key:
     )
     .limit(1);
   return entry;
+}
+
+/**
+ * The consume entry sent with this request digest since `since`, if it committed. Scans the
+ * endpoint's entries since then by time (ledger_entries_endpoint_time_idx): a recovery
+ * path for debits whose connection broke, never the hot path.
+ */
+export async function findConsumeByDigest(
+  db: Db,
+  account: Account,
+  digest: string,
+  since: Date,
+): Promise<bigint | undefined> {
+  const [entry] = await db
+    .select({ id: ledgerEntries.id })
+    .from(ledgerEntries)
+    .where(
+      and(
+        eq(ledgerEntries.endpointId, account.endpointId),
+        gte(ledgerEntries.createdAt, since),
+        eq(ledgerEntries.wallet, account.wallet),
+        eq(ledgerEntries.kind, "consume"),
+        eq(ledgerEntries.requestDigest, digest),
+      ),
+    )
+    .limit(1);
+  return entry?.id;
 }

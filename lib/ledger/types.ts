@@ -27,6 +27,14 @@ export interface Refused {
   ok: false;
   /** The balance that was too low. */
   balance: bigint;
+  keyReused?: undefined;
 }
 
-export type DebitResult = Applied | Refused;
+/** The idempotency key already paid for a different request: nothing was charged. */
+export interface KeyReused {
+  ok: false;
+  keyReused: true;
+  balance: bigint;
+}
+
+export type DebitResult = Applied | Refused | KeyReused;
