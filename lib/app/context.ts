@@ -6,6 +6,7 @@ import { EndpointCache } from "@/lib/endpoints/cache";
 import { OriginDispatchers } from "@/lib/gateway/dispatchers";
 import { WalletSlots } from "@/lib/gateway/wallet-slots";
 import { Breaker, DebitBatcher, preparedRunner } from "@/lib/ledger";
+import { databaseIdentity, RefundKeeper } from "@/lib/ledger/refund-keeper";
 import type { ResolveAll } from "@/lib/net/guarded-connect";
 import { startReconciler } from "@/lib/purchase/reconcile";
 import { RateLimits } from "@/lib/rate-limit/limits";
@@ -33,6 +34,8 @@ export interface AppContext {
   resolveOrigin?: ResolveAll;
   /** Limits on unauthenticated writes, counted in the database (shared by all processes). */
   limits: RateLimits;
+  /** Gateway refunds, kept on disk while the ledger is unreachable. */
+  refunds: RefundKeeper;
 }
 
 export interface ContextOptions {
@@ -76,6 +79,8 @@ export async function createAppContext(
   const box = new SecretBox(config.appSecret);
   const endpoints = new EndpointCache(database, box);
   await endpoints.start();
+  const refunds = new RefundKeeper(database.db, config.dataDir, databaseIdentity(config.database));
+  refunds.start();
   return {
     config,
     database,
@@ -93,6 +98,7 @@ export async function createAppContext(
     walletSlots: new WalletSlots(config.gateway.walletConcurrency),
     resolveOrigin: opts.resolveOrigin,
     limits: new RateLimits(database.db, config.rateLimits),
+    refunds,
   };
 }
 
@@ -116,6 +122,7 @@ export async function closeAppContext(): Promise<void> {
   delete holder[KEY];
   if (!pending) return;
   const context = await pending;
+  context.refunds.stop();
   await context.endpoints.stop();
   await context.origins.close();
   await context.database.close();

@@ -30,6 +30,8 @@ export interface ForwardCall {
   wallet: string;
   /** Held until the origin's answer has streamed out. */
   slot: CallSlot;
+  /** The body, already read (keyed calls); else the caller's upload is streamed through. */
+  body?: Buffer;
 }
 
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
@@ -73,12 +75,13 @@ export async function forwardToOrigin(
 ): Promise<ForwardOutcome> {
   const hasBody = incoming.body !== null && incoming.method !== "GET" && incoming.method !== "HEAD";
   const limit = bodyLimitOf(ctx, endpoint);
-  const meter = hasBody
-    ? new BodyMeter(
-        nodeBodyOf(incoming) ?? webToNode(incoming.body as ReadableStream<Uint8Array>),
-        limit,
-      )
-    : null;
+  const meter =
+    hasBody && call.body === undefined
+      ? new BodyMeter(
+          nodeBodyOf(incoming) ?? webToNode(incoming.body as ReadableStream<Uint8Array>),
+          limit,
+        )
+      : null;
   const allowPrivate = ctx.config.allowPrivateOrigins || isSeededDemo(endpoint, ctx.config);
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), endpoint.timeoutMs);
@@ -91,7 +94,7 @@ export async function forwardToOrigin(
         // Written by our own server for gateway paths, never the caller's (lib/server).
         clientAddress: incoming.headers.get("x-forwarded-for"),
       }),
-      body: meter,
+      body: call.body ?? meter,
       dispatcher: ctx.origins.for(endpoint.id, allowPrivate),
       signal: deadline.signal,
       bodyTimeout: endpoint.timeoutMs,

@@ -1,9 +1,13 @@
+import { randomUUID } from "node:crypto";
+import type { Readable } from "node:stream";
 import type { AppContext } from "@/lib/app/context";
 import { signInChallenge, verifyWalletProof } from "@/lib/auth/wallet-proof";
 import { priceCall } from "@/lib/endpoints/api-schema";
 import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
-import { BreakerOpenError, getBalance, refund } from "@/lib/ledger";
+import { BreakerOpenError, getBalance } from "@/lib/ledger";
+import { isConnectionFailure } from "@/lib/ledger/breaker";
+import type { RefundDue, RefundOutcome } from "@/lib/ledger/refund-keeper";
 import type { Applied } from "@/lib/ledger/types";
 import {
   InvalidPayment,
@@ -18,6 +22,7 @@ import { withPurchaseLimits } from "@/lib/rate-limit/purchase";
 import { nodeToWeb, responseOverNodeStream } from "@/lib/server/node-body";
 import { parseWallet } from "@/lib/wallet";
 import { challengeResponse } from "@/lib/x402/challenge";
+import { requestFingerprint } from "./fingerprint";
 import {
   checkDeclaredBody,
   type ForwardCall,
@@ -25,6 +30,7 @@ import {
   forwardToOrigin,
   tooLarge,
 } from "./forward";
+import { readKeyedBody } from "./keyed-body";
 import { parseGatewayTarget } from "./path";
 import { captureBody, lookupReplay, REPLAY_BODY_LIMIT, storeReplay } from "./replay";
 import type { CallSlot } from "./wallet-slots";
@@ -91,17 +97,35 @@ async function chargeAndServe(
   if (endpoint.walletAuth === "signed" && !caller.paidNow)
     await verifyWalletProof(ctx, request, wallet);
   const key = parseIdempotencyKey(request.headers.get("idempotency-key"));
-  const debit = await ledgerCall(ctx, () =>
-    ctx.debits.debit(
-      { endpointId: endpoint.id, wallet },
-      {
+  const pathAndQuery = `${path}${search}`;
+  // A keyed call's body is read first: the key is bound to the whole request.
+  const body = key === undefined ? undefined : await readKeyedBody(ctx, endpoint, request);
+  // Every debit carries a digest: a keyed call's fingerprint, else a token of its own, by
+  // which a debit whose connection broke mid-commit is found and refunded if it committed.
+  const requestDigest =
+    key === undefined
+      ? `call-${randomUUID()}`
+      : requestFingerprint(request.method, pathAndQuery, body);
+  const account = { endpointId: endpoint.id, wallet };
+  const sentAt = Date.now();
+  const debit = await ledgerCall(
+    ctx,
+    () =>
+      ctx.debits.debit(account, {
         credits: cost,
         idempotencyKey: key,
+        requestDigest,
         reference: `${request.method} ${path}`.slice(0, 200),
-      },
-    ),
+      }),
+    () => ctx.refunds.keepUncertain({ ...account, requestDigest, credits: cost, sentAt }),
   );
   if (!debit.ok) {
+    if (debit.keyReused) {
+      throw new ApiError(
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used for a different request (method, path, query or body). Nothing was charged; use a new key for a new request.",
+      );
+    }
     return challengeResponse(ctx.payments, ctx.config.publicUrl, endpoint, {
       error: "insufficient_credits",
       credits: debit.balance,
@@ -110,9 +134,9 @@ async function chargeAndServe(
         endpoint.walletAuth === "signed" ? await signInChallenge(ctx, request.url) : undefined,
     });
   }
-  const call = { pathAndQuery: `${path}${search}`, wallet, slot };
+  const call = { pathAndQuery, wallet, slot, body };
   return debit.replayed
-    ? await replay(ctx, endpoint, request, call, debit)
+    ? await replay(ctx, endpoint, debit, wallet)
     : await serve(ctx, endpoint, request, call, debit, cost, key !== undefined);
 }
 
@@ -186,23 +210,30 @@ async function serve(
   cost: bigint,
   keyed: boolean,
 ): Promise<Response> {
+  const due = {
+    entryId: debit.entryId,
+    endpointId: endpoint.id,
+    wallet: call.wallet,
+    credits: cost,
+  };
   const outcome = await forwardToOrigin(ctx, endpoint, request, call);
   if (outcome.kind !== "response") {
     const failure = failureOf(outcome, endpoint);
-    const refunded = failure.refund ? await refundOrKeep(ctx, debit) : undefined;
-    const charged = refunded?.refunded ? 0n : cost;
+    const refunded = failure.refund ? await ctx.refunds.refund(due) : undefined;
     return Response.json(
       {
         error: {
           code: failure.error.code,
           message: failure.error.message,
-          refunded: Number(cost - charged),
+          ...refundFields(refunded, cost),
         },
       },
       {
         status: failure.error.status,
         headers: {
-          ...Object.fromEntries(creditHeaders(charged, refunded?.balance ?? debit.balance)),
+          ...Object.fromEntries(
+            creditHeaders(refunded?.refunded ? 0n : cost, balanceAfter(refunded, debit)),
+          ),
           ...failure.error.headers,
         },
       },
@@ -213,11 +244,13 @@ async function serve(
   let remaining = debit.balance;
   let charged = cost;
   if (status >= 500 && endpoint.refundOnError) {
-    const refunded = await refundOrKeep(ctx, debit);
-    remaining = refunded.balance;
+    const refunded = await ctx.refunds.refund(due);
+    remaining = balanceAfter(refunded, debit);
     charged = refunded.refunded ? 0n : cost;
+    if (!refunded.refunded) headers.set("x-credits-refund", "pending");
   }
   for (const [name, value] of creditHeaders(charged, remaining)) headers.set(name, value);
+  if (body && charged > 0n) refundIfCutShort(ctx, body, due);
   if (keyed && charged > 0n) {
     const stored = (copy: Buffer | null) =>
       void storeReplay(ctx.db, debit.entryId, status, headers, copy).catch(console.error);
@@ -233,15 +266,38 @@ async function serve(
   return responseOverNodeStream(body, { status, headers });
 }
 
-/** A retry of a keyed call that was already charged: never charged again. */
+// How an origin's answer breaks off: reset, closed early, short of its length, or silent
+// past the endpoint's timeout (undici's bodyTimeout). Anything else that ends the stream is
+// the caller leaving (undici's UND_ERR_ABORTED, a Web stream's AbortError, Next's
+// ResponseAborted), which keeps the charge.
+const ORIGIN_BROKE_OFF = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "UND_ERR_SOCKET",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
+]);
+
+/**
+ * An origin that broke off its answer did not serve the call: the caller's stream is
+ * aborted (lib/server/node-adapter) and the call refunded. A caller who hangs up mid-answer
+ * stays charged: the origin did the work.
+ */
+function refundIfCutShort(ctx: AppContext, body: Readable, due: RefundDue): void {
+  body.once("error", (err: Error & { code?: string }) => {
+    if (err.code && ORIGIN_BROKE_OFF.has(err.code))
+      void ctx.refunds.refund(due).catch(console.error);
+  });
+}
+
+/** A retry of a keyed call that was already charged: its stored answer, never a new call. */
 async function replay(
   ctx: AppContext,
   endpoint: ResolvedEndpoint,
-  request: Request,
-  call: ForwardCall,
   debit: Applied,
+  wallet: string,
 ): Promise<Response> {
-  const wallet = call.wallet;
   const found = await lookupReplay(ctx.db, debit.entryId, endpoint.timeoutMs);
   if (found.kind === "in_flight") {
     throw new ApiError(
@@ -251,34 +307,22 @@ async function replay(
       { "retry-after": "1" },
     );
   }
-  const remaining = await getBalance(ctx.db, { endpointId: endpoint.id, wallet });
-  const credit = creditHeaders(0n, remaining);
-  credit.set("idempotent-replayed", "true");
-  if (found.kind === "stored") {
-    const headers = new Headers(found.headers);
-    for (const [name, value] of credit) headers.set(name, value);
-    return new Response(found.body && new Uint8Array(found.body), {
-      status: found.status,
-      headers,
-    });
-  }
-  // Not kept (too large, or the first call's process died): serve again, uncharged. The
-  // origin sees the same Idempotency-Key and can deduplicate its own side effects.
-  const outcome = await forwardToOrigin(ctx, endpoint, request, call);
-  if (outcome.kind !== "response") {
-    const { error } = failureOf(outcome, endpoint);
-    return Response.json(
-      {
-        error: {
-          code: error.code,
-          message: `${error.message} Nothing was charged for this replay.`,
-        },
-      },
-      { status: error.status, headers: { ...Object.fromEntries(credit), ...error.headers } },
+  if (found.kind === "not_stored" || found.body === null) {
+    // Charged and served once, but its answer was not kept (over the replay limit, or the
+    // first connection broke off): serving it again would be a free call.
+    throw new ApiError(
+      "idempotency_answer_unavailable",
+      `The call with this Idempotency-Key was charged and served, but its answer was not kept (answers over ${REPLAY_BODY_LIMIT} bytes are not, nor one whose connection broke off). It is not served again; use a new key to call again.`,
     );
   }
-  for (const [name, value] of credit) outcome.headers.set(name, value);
-  return responseOverNodeStream(outcome.body, { status: outcome.status, headers: outcome.headers });
+  const remaining = await getBalance(ctx.db, { endpointId: endpoint.id, wallet });
+  const headers = new Headers(found.headers);
+  for (const [name, value] of creditHeaders(0n, remaining)) headers.set(name, value);
+  headers.set("idempotent-replayed", "true");
+  return new Response(found.body.byteLength > 0 ? new Uint8Array(found.body) : null, {
+    status: found.status,
+    headers,
+  });
 }
 
 /**
@@ -333,21 +377,14 @@ function failureOf(
   }
 }
 
-/**
- * Refunds a call the origin failed. If the ledger itself fails now, the caller still gets
- * the origin's error (not a 500), the headers say it stayed charged, and the entry id is
- * logged for an operator: `refund(db, id)` is idempotent, so running it later is safe.
- */
-async function refundOrKeep(
-  ctx: AppContext,
-  debit: Applied,
-): Promise<{ refunded: boolean; balance: bigint }> {
-  try {
-    return { refunded: true, balance: (await refund(ctx.db, debit.entryId)).balance };
-  } catch (err) {
-    console.error(`REFUND FAILED for ledger entry ${debit.entryId}; run refund() for it:`, err);
-    return { refunded: false, balance: debit.balance };
-  }
+/** What an error body says about the refund: given back, or kept to be given back. */
+function refundFields(refunded: RefundOutcome | undefined, cost: bigint) {
+  if (!refunded) return { refunded: 0 };
+  return refunded.refunded ? { refunded: Number(cost) } : { refunded: 0, refundPending: true };
+}
+
+function balanceAfter(refunded: RefundOutcome | undefined, debit: Applied): bigint {
+  return refunded?.refunded ? refunded.balance : debit.balance;
 }
 
 function creditHeaders(charged: bigint, remaining: bigint): Headers {
@@ -368,16 +405,28 @@ function parseIdempotencyKey(value: string | null): string | undefined {
   return value;
 }
 
-/** The gateway fails closed: without the ledger, no origin call. */
-async function ledgerCall<T>(ctx: AppContext, run: () => Promise<T>): Promise<T> {
+/**
+ * The gateway fails closed: without the ledger, no origin call. A debit that was sent when
+ * the connection broke may have committed (`uncertain`): it is kept to be refunded if so,
+ * and the answer says that instead of "nothing was charged".
+ */
+async function ledgerCall<T>(
+  ctx: AppContext,
+  run: () => Promise<T>,
+  uncertain?: () => Promise<void>,
+): Promise<T> {
   try {
     return await ctx.ledgerBreaker.run(run);
   } catch (err) {
     if (err instanceof ApiError) throw err;
+    const mayHaveCommitted = uncertain !== undefined && isConnectionFailure(err);
     if (!(err instanceof BreakerOpenError)) console.error("ledger unavailable:", err);
+    if (mayHaveCommitted) await uncertain().catch((e: unknown) => console.error(e));
     throw new ApiError(
       "ledger_unavailable",
-      "The credit ledger is unavailable; nothing was charged.",
+      mayHaveCommitted
+        ? "The credit ledger became unreachable during the charge; if the charge went through, it is refunded automatically."
+        : "The credit ledger is unavailable; nothing was charged.",
       undefined,
       { "retry-after": "1" },
     );

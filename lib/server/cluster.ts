@@ -110,6 +110,7 @@ async function closeWorker(ctx: AppContext, server: Server): Promise<void> {
   const closed = new Promise((resolve) => server.close(resolve));
   server.closeIdleConnections();
   await Promise.race([closed, new Promise((r) => setTimeout(r, STOP_GRACE_MS))]);
+  ctx.refunds.stop();
   await ctx.endpoints.stop();
   await ctx.database.close();
 }

@@ -11,7 +11,9 @@ export interface SeenRequest {
 /**
  * A real origin API on loopback for gateway tests. Routes: /echo, /slow?ms=, /fail,
  * /upload (answers size + sha256 of the body), /download?mb= (streams zeros), and
- * /gated (sends 1 MB, then the rest only once `openGate()` is called).
+ * /gated (sends 1 MB, then the rest only once `openGate()` is called), /big?kb= (a JSON-less
+ * body of that many KiB), /reset-mid-body (headers and 1 KiB, then the connection is reset)
+ * and /stall-mid-body (headers and 1 KiB, then silence).
  */
 export async function startOrigin() {
   const seen: SeenRequest[] = [];
@@ -41,6 +43,14 @@ export async function startOrigin() {
         size += (chunk as Buffer).length;
       }
       return void res.end(JSON.stringify({ size, sha256: hash.digest("hex") }));
+    }
+    if (path === "/big")
+      return void res.end(Buffer.alloc(Number(url.searchParams.get("kb")) * 1024, 97));
+    if (path === "/reset-mid-body" || path === "/stall-mid-body") {
+      res.writeHead(200, { "content-type": "text/plain", "content-length": "65536" });
+      res.write(Buffer.alloc(1024, 98));
+      if (path === "/reset-mid-body") setTimeout(() => res.socket?.resetAndDestroy(), 50);
+      return;
     }
     if (path === "/download" || path === "/gated") {
       const mb = Number(url.searchParams.get("mb") ?? 10);

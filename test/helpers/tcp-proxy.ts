@@ -14,6 +14,7 @@ import { openTestDatabase } from "./databases";
  */
 export async function startTcpProxy(targetHost: string, targetPort: number) {
   const sockets = new Set<Socket>();
+  const upstreams = new Map<Socket, Socket>();
   let cut = false;
   const server = createServer((client) => {
     if (cut) return client.destroy();
@@ -23,12 +24,24 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
       s.on("close", () => sockets.delete(s));
       s.on("error", () => {});
     }
+    upstreams.set(upstream, client);
+    upstream.on("close", () => upstreams.delete(upstream));
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as { port: number };
   return {
     port,
+    /**
+     * From now on the server's answers are lost on the way back, while what the app sends
+     * still arrives: a statement runs (and commits) but the app never hears of it.
+     */
+    loseAnswers() {
+      for (const [upstream, client] of upstreams) {
+        upstream.unpipe(client);
+        upstream.resume();
+      }
+    },
     /** Drops every connection and refuses new ones. */
     cut() {
       cut = true;

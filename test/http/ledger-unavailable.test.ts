@@ -55,7 +55,7 @@ describe.runIf(hasPostgres)("gateway with the ledger unreachable", () => {
     expect(await getBalance(direct.db, { endpointId: ep.id, wallet })).toBe(8n);
   });
 
-  it("a refund the ledger cannot take still answers the origin's error, marked as charged", async () => {
+  it("a refund the ledger cannot take is kept, said so, and applied once the ledger is back", async () => {
     proxy.restore();
     await new Promise((r) => setTimeout(r, 1_100)); // let the breaker close
     const ep = await createEndpoint(app.ctx, origin.url, { timeoutMs: 400 });
@@ -67,8 +67,79 @@ describe.runIf(hasPostgres)("gateway with the ledger unreachable", () => {
     proxy.cut();
     const res = await pending;
     expect(res.status).toBe(504);
+    // Never claims a refund that did not happen: still charged, the refund is pending.
     expect(res.headers.get("x-credits-charged")).toBe("1");
-    expect(await res.json()).toMatchObject({ error: { code: "origin_timeout", refunded: 0 } });
+    expect(await res.json()).toMatchObject({
+      error: { code: "origin_timeout", refunded: 0, refundPending: true },
+    });
+    expect(await app.ctx.refunds.pendingCount()).toBe(1);
+    expect(await getBalance(direct.db, { endpointId: ep.id, wallet })).toBe(9n);
+
     proxy.restore();
+    let balance = 0n;
+    for (const deadline = Date.now() + 15_000; balance !== 10n && Date.now() < deadline; ) {
+      balance = await getBalance(direct.db, { endpointId: ep.id, wallet });
+      if (balance !== 10n) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(balance).toBe(10n);
+    expect(await app.ctx.refunds.pendingCount()).toBe(0);
+    await app.ctx.refunds.drain(); // applying it again changes nothing
+    expect(await getBalance(direct.db, { endpointId: ep.id, wallet })).toBe(10n);
+  });
+
+  it("refunds on a fresh connection when the pooled ones were closed under it", async () => {
+    proxy.restore();
+    await new Promise((r) => setTimeout(r, 1_100));
+    const ep = await createEndpoint(app.ctx, origin.url, { timeoutMs: 400 });
+    const wallet = await fundedWallet(app.ctx, ep.id, 10n);
+    for (let i = 0; i < 3; i++) {
+      const pending = fetch(`${app.url}/e/${ep.slug}/slow?ms=1000`, {
+        headers: { "x-wallet-address": wallet },
+      });
+      await new Promise((r) => setTimeout(r, 150)); // debited, waiting on the origin
+      // A blip: every pooled connection is dropped, and the database is back at once.
+      proxy.cut();
+      await proxy.restore();
+      const res = await pending;
+      expect(res.status).toBe(504);
+      expect(res.headers.get("x-credits-charged")).toBe("0");
+      expect(await res.json()).toMatchObject({ error: { code: "origin_timeout", refunded: 1 } });
+      await new Promise((r) => setTimeout(r, 1_100));
+    }
+    expect(await getBalance(direct.db, { endpointId: ep.id, wallet })).toBe(10n);
+    expect(await app.ctx.refunds.pendingCount()).toBe(0);
+  });
+
+  it("a debit whose answer was lost mid-commit is refunded once it is known to have committed", async () => {
+    proxy.restore();
+    await new Promise((r) => setTimeout(r, 1_100));
+    const ep = await createEndpoint(app.ctx, origin.url);
+    const wallet = await fundedWallet(app.ctx, ep.id, 10n);
+    const call = () =>
+      fetch(`${app.url}/e/${ep.slug}/x`, { headers: { "x-wallet-address": wallet } });
+    // Every pooled connection open, so the debit goes down one whose answers get lost.
+    await Promise.all(Array.from({ length: 8 }, () => call().then((r) => r.text())));
+    const before = await getBalance(direct.db, { endpointId: ep.id, wallet });
+    const hits = origin.hits();
+
+    proxy.loseAnswers();
+    const pending = call();
+    await new Promise((r) => setTimeout(r, 300)); // the debit commits; its answer is lost
+    proxy.cut();
+    const res = await pending;
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("ledger_unavailable");
+    expect(body.error.message).toMatch(/refunded automatically/);
+    expect(origin.hits()).toBe(hits);
+    expect(await getBalance(direct.db, { endpointId: ep.id, wallet })).toBe(before - 1n);
+
+    await proxy.restore();
+    let balance = 0n;
+    for (const deadline = Date.now() + 15_000; balance !== before && Date.now() < deadline; ) {
+      balance = await getBalance(direct.db, { endpointId: ep.id, wallet });
+      if (balance !== before) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(balance).toBe(before);
   });
 });
