@@ -47,25 +47,32 @@ export async function signInChallenge(
   return { [SIGN_IN_WITH_X]: extension };
 }
 
-/** Why a SIGN-IN-WITH-X header does not prove `wallet`, or null when it does. */
-async function siwxFailure(
+/**
+ * The wallet a SIGN-IN-WITH-X header proves (its nonce is then used up), or why it proves
+ * none. With `wallet`, the header must prove that very wallet.
+ */
+export async function proveBySignIn(
   ctx: AppContext,
   header: string,
-  wallet: string,
-): Promise<string | null> {
+  wallet?: string,
+): Promise<{ wallet: string } | { failure: string }> {
   let payload: SIWxPayload;
   try {
     payload = parseSIWxHeader(header);
-  } catch (err) {
-    return `SIGN-IN-WITH-X is malformed: ${err instanceof Error ? err.message : "unreadable"}.`;
+  } catch {
+    return { failure: "SIGN-IN-WITH-X is malformed: it is not a base64 JSON sign-in payload." };
   }
   const validation = await validateSIWxMessage(payload, new URL(ctx.config.publicUrl));
-  if (!validation.isValid) return `SIGN-IN-WITH-X refused: ${validation.invalidMessage}.`;
+  if (!validation.isValid)
+    return { failure: `SIGN-IN-WITH-X refused: ${validation.invalidMessage}.` };
   if (payload.chainId !== ctx.payments.network) {
-    return `SIGN-IN-WITH-X is for ${payload.chainId}; this server uses ${ctx.payments.network}.`;
+    return {
+      failure: `SIGN-IN-WITH-X is for ${payload.chainId}; this server uses ${ctx.payments.network}.`,
+    };
   }
-  if (payload.address.toLowerCase() !== wallet) {
-    return "SIGN-IN-WITH-X proves a different wallet than x-wallet-address.";
+  const signer = payload.address.toLowerCase();
+  if (wallet !== undefined && signer !== wallet) {
+    return { failure: "SIGN-IN-WITH-X proves a different wallet than x-wallet-address." };
   }
   const publicClient = ctx.chain.publicClient;
   try {
@@ -73,16 +80,19 @@ async function siwxFailure(
       // EOA signatures are recovered locally; contract wallets are asked through the RPC.
       evmVerifier: (args) => publicClient.verifyMessage({ ...args, mode: "eoa" }),
     });
-    if (!verified.isValid) return `SIGN-IN-WITH-X refused: ${verified.invalidMessage}.`;
-  } catch (err) {
+    if (!verified.isValid)
+      return { failure: `SIGN-IN-WITH-X refused: ${verified.invalidMessage}.` };
+  } catch {
     // The message could not be rebuilt for verification (e.g. a field SIWE forbids).
-    return `SIGN-IN-WITH-X refused: ${err instanceof Error ? err.message : "unverifiable"}.`;
+    return { failure: "SIGN-IN-WITH-X refused: its message cannot be verified." };
   }
   // Last, so a forged header cannot burn a genuine nonce.
   if (!(await consumeSignedNonce(ctx.db, ctx.config.appSecret, payload.nonce, "siwx"))) {
-    return "SIGN-IN-WITH-X nonce is unknown, expired or already used; sign the new challenge.";
+    return {
+      failure: "SIGN-IN-WITH-X nonce is unknown, expired or already used; sign the new challenge.",
+    };
   }
-  return null;
+  return { wallet: signer };
 }
 
 async function tokenFailure(
@@ -98,7 +108,7 @@ async function tokenFailure(
 /**
  * Proves that the caller controls `wallet` (lower-case) by a SIGN-IN-WITH-X header (single
  * use) or `Authorization: Bearer xc_at_…` from POST /api/auth/token. Other bearer tokens
- * are left alone: they may be meant for the origin. Refusal: 401 wallet_proof_required
+ * are left alone: they may be meant for the origin. Refusal: wallet_proof_required
  * carrying a fresh challenge.
  */
 export async function verifyWalletProof(
@@ -109,9 +119,9 @@ export async function verifyWalletProof(
   const failures: string[] = [];
   const header = request.headers.get(SIGN_IN_WITH_X);
   if (header) {
-    const failure = await siwxFailure(ctx, header, wallet);
-    if (failure === null) return;
-    failures.push(failure);
+    const proof = await proveBySignIn(ctx, header, wallet);
+    if ("wallet" in proof) return;
+    failures.push(proof.failure);
   }
   const token = bearerToken(request);
   if (token?.startsWith(WALLET_TOKEN_PREFIX)) {

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { AppContext } from "@/lib/app/context";
-import { signInChallenge, verifyWalletProof } from "@/lib/auth/wallet-proof";
 import { priceCall } from "@/lib/endpoints/api-schema";
 import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
@@ -21,7 +20,6 @@ import { offeredTerms } from "@/lib/purchase/terms";
 import { withPurchaseLimits } from "@/lib/rate-limit/purchase";
 import { nodeToWeb, responseOverNodeStream } from "@/lib/server/node-body";
 import { parseWallet } from "@/lib/wallet";
-import { challengeResponse } from "@/lib/x402/challenge";
 import { requestFingerprint } from "./fingerprint";
 import {
   checkDeclaredBody,
@@ -33,6 +31,7 @@ import {
 import { readKeyedBody } from "./keyed-body";
 import { parseGatewayTarget } from "./path";
 import { captureBody, lookupReplay, REPLAY_BODY_LIMIT, storeReplay } from "./replay";
+import { gatewayChallenge, requireProof, type UnpaidCaller, unpaidCaller } from "./sign-in";
 import type { CallSlot } from "./wallet-slots";
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,128}$/;
@@ -58,11 +57,11 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
   const priced = priceCall(endpoint.routes, request.method, target.path, endpoint.creditsPerCall);
   const cost = priced.credits;
   checkDeclaredBody(ctx, endpoint, request);
-  const caller = await identifyCaller(ctx, endpoint, request);
+  const caller = await identifyCaller(ctx, endpoint, request, cost);
   if (caller.kind === "response") return caller.response;
   if (caller.kind === "anonymous") {
-    // A plain x402 client sends no wallet header: tell it what to pay.
-    return challengeResponse(ctx.payments, ctx.config.publicUrl, endpoint, {
+    // A plain x402 client sends no wallet header: tell it what to pay, or to sign in.
+    return gatewayChallenge(ctx, endpoint, request, {
       error: "payment_required",
       credits: 0n,
       required: cost,
@@ -92,10 +91,6 @@ async function chargeAndServe(
   { cost, path, search }: { cost: bigint; path: string; search: string },
 ): Promise<Response> {
   const wallet = caller.wallet;
-  // Signed mode: the header alone proves nothing; a payment this request settled does
-  // (one presented again does not: its payload can be rebuilt from public chain data).
-  if (endpoint.walletAuth === "signed" && !caller.paidNow)
-    await verifyWalletProof(ctx, request, wallet);
   const key = parseIdempotencyKey(request.headers.get("idempotency-key"));
   const pathAndQuery = `${path}${search}`;
   // A keyed call's body is read first: the key is bound to the whole request.
@@ -126,12 +121,10 @@ async function chargeAndServe(
         "This Idempotency-Key was already used for a different request (method, path, query or body). Nothing was charged; use a new key for a new request.",
       );
     }
-    return challengeResponse(ctx.payments, ctx.config.publicUrl, endpoint, {
+    return gatewayChallenge(ctx, endpoint, request, {
       error: "insufficient_credits",
       credits: debit.balance,
       required: cost,
-      extensions:
-        endpoint.walletAuth === "signed" ? await signInChallenge(ctx, request.url) : undefined,
     });
   }
   const call = { pathAndQuery, wallet, slot, body };
@@ -141,25 +134,24 @@ async function chargeAndServe(
 }
 
 type Caller =
-  | { kind: "wallet"; wallet: string; receipt?: Record<string, string>; paidNow?: boolean }
-  | { kind: "anonymous" }
-  | { kind: "response"; response: Response };
+  | Exclude<UnpaidCaller, { kind: "wallet" }>
+  | { kind: "wallet"; wallet: string; receipt?: Record<string, string> };
 
 /**
- * Who pays for this call: the x-wallet-address, or the payer of an x402 payment the
- * request carries (pay-and-call: the pack it pays for is bought first, for the payer).
+ * Who pays for this call: the payer of an x402 payment the request carries (pay-and-call:
+ * the pack it pays for is bought first, for the payer), else the wallet the request
+ * names or proves (lib/gateway/sign-in). In `signed` mode only a payment settled by this
+ * very request proves the payer: one presented again can be rebuilt from chain data.
  */
 async function identifyCaller(
   ctx: AppContext,
   endpoint: ResolvedEndpoint,
   request: Request,
+  cost: bigint,
 ): Promise<Caller> {
   const claimed = request.headers.get("x-wallet-address");
   const header = paymentHeader(request.headers);
-  if (!header)
-    return claimed === null
-      ? { kind: "anonymous" }
-      : { kind: "wallet", wallet: parseWallet(claimed) };
+  if (!header) return unpaidCaller(ctx, endpoint, request, cost);
 
   let presented: PresentedPayment;
   try {
@@ -193,12 +185,11 @@ async function identifyCaller(
       response: purchaseResponse(ctx, endpoint, pack, outcome, header.version),
     };
   }
-  return {
-    kind: "wallet",
-    wallet: payer,
-    receipt: receiptHeaders(outcome, header.version),
-    paidNow: outcome.settledNow,
-  };
+  if (endpoint.walletAuth === "signed" && !outcome.settledNow) {
+    const refused = await requireProof(ctx, endpoint, request, payer, cost);
+    if (refused) return { kind: "response", response: refused };
+  }
+  return { kind: "wallet", wallet: payer, receipt: receiptHeaders(outcome, header.version) };
 }
 
 async function serve(

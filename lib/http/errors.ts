@@ -8,7 +8,7 @@ export const ERROR_STATUS = {
   wallet_mismatch: 400,
   invalid_field: 422,
   idempotency_key_reused: 422,
-  wallet_proof_required: 401,
+  wallet_proof_required: 402,
   authentication_required: 401,
   invalid_signature: 401,
   insufficient_credits: 402,

@@ -88,8 +88,10 @@ export interface ChallengeFacts {
   pack?: Pack;
   /** Why a presented payment was refused, for people reading the body. */
   message?: string;
-  /** x402 extensions to declare (e.g. sign-in-with-x on signed endpoints). */
+  /** x402 extensions to declare (e.g. sign-in-with-x on gateway 402s). */
   extensions?: Record<string, unknown>;
+  /** More fields for people reading the body (e.g. where to get a wallet token). */
+  body?: Record<string, unknown>;
 }
 
 /**
@@ -112,6 +114,7 @@ export function challengeResponse(
   const body = {
     ...protocol,
     ...(facts.message && { message: facts.message }),
+    ...facts.body,
     purchaseUrl: required.resource.url,
     packs: endpoint.packs.map((p) => ({
       id: p.id,

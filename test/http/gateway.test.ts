@@ -185,6 +185,10 @@ describe.each(["fast", "next"] as const)("gateway (%s door)", (door) => {
         mimeType: "application/json",
       },
       accepts: [accepts],
+      // A returning customer proves its wallet by signing in instead of paying again.
+      extensions: {
+        "sign-in-with-x": expect.objectContaining({ supportedChains: expect.any(Array) }),
+      },
     });
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toEqual({

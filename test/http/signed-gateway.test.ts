@@ -1,3 +1,4 @@
+import { decodePaymentRequiredHeader } from "@x402/core/http";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { credit, getBalance } from "@/lib/ledger";
@@ -77,17 +78,18 @@ describe.each(["fast", "next"] as const)(
     ];
 
     it.each(spoofs)(
-      "%s → 401 wallet_proof_required, no debit, no origin call",
+      "%s → 402 wallet_proof_required with the sign-in challenge, no debit, no origin call",
       async (_name, headers) => {
         const before = await balance();
         const hits = origin.hits();
         const res = await call(await headers());
-        expect(res.status).toBe(401);
-        const body = (await res.json()) as {
-          error: { code: string; extensions?: Record<string, unknown> };
-        };
-        expect(body.error.code).toBe("wallet_proof_required");
-        expect(body.error.extensions?.["sign-in-with-x"]).toBeTruthy();
+        expect(res.status).toBe(402);
+        const body = (await res.json()) as { error: string; message: string; tokenUrl: string };
+        expect(body.error).toBe("wallet_proof_required");
+        expect(body.message.length).toBeGreaterThan(10);
+        expect(body.tokenUrl).toBe(`${app.ctx.config.publicUrl}/api/auth/token`);
+        const required = decodePaymentRequiredHeader(res.headers.get("payment-required") ?? "");
+        expect(required.extensions?.["sign-in-with-x"]).toBeTruthy();
         expect(await balance()).toBe(before);
         expect(origin.hits()).toBe(hits);
       },
@@ -98,7 +100,8 @@ describe.each(["fast", "next"] as const)(
       expect((await call({ "sign-in-with-x": header })).status).toBe(200);
       const before = await balance();
       const replay = await call({ "sign-in-with-x": header });
-      expect(replay.status).toBe(401);
+      expect(replay.status).toBe(402);
+      expect(await replay.json()).toMatchObject({ message: expect.stringMatching(/nonce/) });
       expect(await balance()).toBe(before);
     });
 
@@ -118,8 +121,9 @@ describe.each(["fast", "next"] as const)(
     it("its 402 declares the sign-in-with-x extension", async () => {
       const poor = await fundedWallet(app.ctx, ep.id, 0n);
       const res = await fetch(`${app.url}${path()}`, { headers: { "x-wallet-address": poor } });
-      // No proof for `poor`: the proof is checked first.
-      expect(res.status).toBe(401);
+      // No proof for `poor`: the proof is asked for first, in a 402 that declares sign-in.
+      expect(res.status).toBe(402);
+      expect(await res.json()).toMatchObject({ error: "wallet_proof_required" });
       const signer = privateKeyToAccount(generatePrivateKey());
       const paid = await fetch(`${app.url}${path()}`, {
         headers: {
@@ -128,9 +132,9 @@ describe.each(["fast", "next"] as const)(
         },
       });
       expect(paid.status).toBe(402);
-      expect(await paid.json()).toMatchObject({
-        extensions: { "sign-in-with-x": expect.any(Object) },
-      });
+      expect(await paid.json()).toMatchObject({ error: "insufficient_credits" });
+      const required = decodePaymentRequiredHeader(paid.headers.get("payment-required") ?? "");
+      expect(required.extensions?.["sign-in-with-x"]).toBeTruthy();
     });
   },
 );
