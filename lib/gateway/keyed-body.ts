@@ -6,8 +6,14 @@ import { BodyMeter } from "./body-meter";
 import { bodyLimitOf, tooLarge } from "./forward";
 
 /**
+ * A keyed call's body is held in memory until it is forwarded, so it is bounded tighter
+ * than a streamed upload: many wallets times 64 calls each times 10 MiB would not fit.
+ */
+export const KEYED_BODY_LIMIT = 2 ** 20;
+
+/**
  * The whole body of a keyed call, read before anything is charged: its digest is part of
- * what the Idempotency-Key stands for. Bounded like any upload (the endpoint's body limit,
+ * what the Idempotency-Key stands for. Bounded (the endpoint's body limit, at most 1 MiB,
  * and its timeout for the whole body); the gateway then forwards these bytes.
  */
 export async function readKeyedBody(
@@ -17,7 +23,7 @@ export async function readKeyedBody(
 ): Promise<Buffer | undefined> {
   if (incoming.body === null || incoming.method === "GET" || incoming.method === "HEAD")
     return undefined;
-  const limit = bodyLimitOf(ctx, endpoint);
+  const limit = Math.min(bodyLimitOf(ctx, endpoint), KEYED_BODY_LIMIT);
   const meter = new BodyMeter(
     nodeBodyOf(incoming) ?? webToNode(incoming.body as ReadableStream<Uint8Array>),
     limit,
@@ -28,7 +34,17 @@ export async function readKeyedBody(
     for await (const chunk of meter) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
   } catch {
-    if (meter.tooLarge) throw tooLarge(limit);
+    if (meter.tooLarge) {
+      if (limit < bodyLimitOf(ctx, endpoint)) {
+        throw new ApiError(
+          "payload_too_large",
+          `A call with an Idempotency-Key takes bodies up to ${limit} bytes (its body is held to bind the key to it); send larger bodies without the key.`,
+          undefined,
+          { connection: "close" },
+        );
+      }
+      throw tooLarge(limit);
+    }
     if (meter.callerGone)
       throw new ApiError("bad_request", "The request body ended before it was complete.");
     throw new ApiError(

@@ -86,6 +86,26 @@ describe.each(["fast", "next"] as const)("gateway money rules (%s door)", (door)
     expect(origin.hits()).toBe(hits);
   });
 
+  it("holds at most 1 MiB of a keyed body, refusing more before anything is charged", async () => {
+    const wallet = await fundedWallet(app.ctx, ep.id, 3n);
+    const hits = origin.hits();
+    const res = await call("/upload", wallet, "k-huge", {
+      method: "POST",
+      body: Buffer.alloc(2 ** 20 + 1, 1),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: "payload_too_large" } });
+    expect(origin.hits()).toBe(hits);
+    expect(await balanceOf(wallet)).toBe(3n);
+    const fits = await call("/upload", wallet, "k-fits", {
+      method: "POST",
+      body: Buffer.alloc(2 ** 20, 1),
+    });
+    expect(fits.status).toBe(200);
+    expect(((await fits.json()) as { size: number }).size).toBe(2 ** 20);
+    expect(await balanceOf(wallet)).toBe(2n);
+  });
+
   it("never replays an answer over the replay limit as an empty 200, nor serves it again free", async () => {
     const wallet = await fundedWallet(app.ctx, ep.id, 1n);
     const first = await call("/big?kb=100", wallet, "k-big");
