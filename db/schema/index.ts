@@ -1,4 +1,5 @@
 export * from "./auth";
+export * from "./corrections";
 export * from "./endpoints";
 export * from "./gateway";
 export * from "./ledger";

@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   idempotency_conflict: 409,
   idempotency_answer_unavailable: 409,
   endpoint_limit_reached: 409,
+  refund_exceeds_consumed: 409,
   payload_too_large: 413,
   uri_too_long: 414,
   request_timeout: 408,

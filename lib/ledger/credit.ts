@@ -18,10 +18,10 @@ interface Row {
 export async function credit(db: Db, p: CreditParams): Promise<Applied> {
   if (p.credits <= 0n) throw new RangeError("credit credits must be positive");
   const key = p.idempotencyKey ?? null;
-  // The account's running totals: a purchase adds to what it bought, a refund takes back
-  // from what it consumed.
+  // The account's running totals: a purchase adds to what it bought, a refund (the
+  // gateway's, or a provider's `adjust`) takes back from what it consumed.
   const purchased = p.kind === "purchase" ? p.credits : 0n;
-  const refunded = p.kind === "refund" ? p.credits : 0n;
+  const refunded = p.kind === "refund" || p.kind === "adjust" ? p.credits : 0n;
   try {
     const result = await db.execute(sql`
       with prior as (
