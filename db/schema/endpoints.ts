@@ -30,6 +30,8 @@ export const endpoints = pgTable(
     creditsPerCall: bigint("credits_per_call", { mode: "bigint" }).notNull(),
     walletAuth: walletAuthMode("wallet_auth").notNull().default("header"),
     refundOnError: boolean("refund_on_error").notNull().default(true),
+    /** Calls are charged what the origin reports (x-credits-used), creditsPerCall at most. */
+    metered: boolean("metered").notNull().default(false),
     timeoutMs: integer("timeout_ms").notNull().default(30_000),
     /** The largest upload the gateway forwards to it; null: GATEWAY_MAX_BODY_BYTES's default. */
     maxBodyBytes: integer("max_body_bytes"),

@@ -9,22 +9,29 @@ const fieldSchema = z.object({
   description: z.string().max(500).optional(),
 });
 
-export const routeSchema = z.object({
-  path: z
-    .string()
-    .regex(/^\/[A-Za-z0-9._~\-/{}]*$/, "must start with / and use {name} for parameters")
-    .max(200),
-  method: z
-    .string()
-    .transform((m) => m.toUpperCase())
-    .pipe(z.enum(METHODS)),
-  summary: z.string().max(500).optional(),
-  credits: z.number().int().positive().max(1_000_000_000).optional(),
-  parameters: z.array(fieldSchema).max(50).optional(),
-  requestBody: z
-    .object({ contentType: z.string().max(100), fields: z.array(fieldSchema).max(50) })
-    .optional(),
-});
+export const routeSchema = z
+  .object({
+    path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~\-/{}]*$/, "must start with / and use {name} for parameters")
+      .max(200),
+    method: z
+      .string()
+      .transform((m) => m.toUpperCase())
+      .pipe(z.enum(METHODS)),
+    summary: z.string().max(500).optional(),
+    credits: z.number().int().positive().max(1_000_000_000).optional(),
+    /** Charged what the origin reports in x-credits-used, at most `credits` (reserved first). */
+    metered: z.boolean().optional(),
+    parameters: z.array(fieldSchema).max(50).optional(),
+    requestBody: z
+      .object({ contentType: z.string().max(100), fields: z.array(fieldSchema).max(50) })
+      .optional(),
+  })
+  .refine((r) => !r.metered || r.credits !== undefined, {
+    message: "a metered route needs credits: the most one call may cost",
+    path: ["credits"],
+  });
 
 /** What a provider declares about its API: shown to agents in the 402, and priced per route. */
 export const apiSchemaSchema = z.object({
@@ -41,6 +48,7 @@ export interface CompiledRoute {
   /** The declared path split into literals and `{param}`s, to rebuild its own spelling. */
   parts: string[];
   credits: bigint | undefined;
+  metered: boolean;
 }
 
 const PARAM = /^\{[^/}]+\}$/;
@@ -58,12 +66,15 @@ export function compileRoutes(schema: ApiSchema | null): CompiledRoute[] {
       ),
       parts,
       credits: r.credits === undefined ? undefined : BigInt(r.credits),
+      metered: r.metered === true,
     };
   });
 }
 
 export interface PricedCall {
+  /** The cost, or for a metered call the most it may cost (reserved before the call). */
   credits: bigint;
+  metered: boolean;
   /** The path to forward: a matched route's own spelling, so the origin serves what was priced. */
   path: string;
 }
@@ -81,16 +92,18 @@ export function priceCall(
   method: string,
   path: string,
   creditsPerCall: bigint,
+  meteredCalls = false,
 ): PricedCall {
   const methods = method === "HEAD" ? ["HEAD", "GET"] : [method];
   for (const wanted of methods) {
     for (const route of routes) {
       if (route.credits === undefined || route.method !== wanted) continue;
       const match = route.pattern.exec(path);
-      if (match) return { credits: route.credits, path: spell(route.parts, match) };
+      if (match)
+        return { credits: route.credits, metered: route.metered, path: spell(route.parts, match) };
     }
   }
-  return { credits: creditsPerCall, path };
+  return { credits: creditsPerCall, metered: meteredCalls, path };
 }
 
 function spell(parts: string[], match: RegExpExecArray): string {

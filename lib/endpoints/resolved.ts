@@ -24,6 +24,8 @@ export interface ResolvedEndpoint {
   creditsPerCall: bigint;
   walletAuth: Endpoint["walletAuth"];
   refundOnError: boolean;
+  /** creditsPerCall is the most a call may cost; the origin reports what it used. */
+  metered: boolean;
   timeoutMs: number;
   /** The endpoint's own upload limit, bytes; null: the operator's default. */
   maxBodyBytes: number | null;
@@ -73,6 +75,7 @@ export async function loadResolvedEndpoint(
     creditsPerCall: row.creditsPerCall,
     walletAuth: row.walletAuth,
     refundOnError: row.refundOnError,
+    metered: row.metered,
     timeoutMs: row.timeoutMs,
     maxBodyBytes: row.maxBodyBytes,
     paused: row.paused,

@@ -11,8 +11,22 @@ import { BodyMeter } from "./body-meter";
 import { callerResponseHeaders, originRequestHeaders } from "./headers";
 import type { CallSlot } from "./wallet-slots";
 
+/** What a metered origin reports about a call's cost: a header, or a promised trailer. */
+export interface MeterReport {
+  header: string | undefined;
+  trailerPromised: boolean;
+  /** undici fills it in once the body has ended. */
+  trailers: Record<string, string | string[] | undefined>;
+}
+
 export type ForwardOutcome =
-  | { kind: "response"; status: number; headers: Headers; body: Readable | null }
+  | {
+      kind: "response";
+      status: number;
+      headers: Headers;
+      body: Readable | null;
+      meter: MeterReport;
+    }
   | { kind: "unavailable"; reason: string }
   /** The origin is, or resolved to, a private or special-purpose address. */
   | { kind: "refused" }
@@ -33,6 +47,9 @@ export interface ForwardCall {
   /** The body, already read (keyed calls); else the caller's upload is streamed through. */
   body?: Buffer;
 }
+
+/** How a metered origin says what a call used (header, or trailer for streamed answers). */
+export const CREDITS_USED = "x-credits-used";
 
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 
@@ -102,11 +119,19 @@ export async function forwardToOrigin(
     const noBody = incoming.method === "HEAD" || res.statusCode === 204 || res.statusCode === 304;
     if (noBody) res.body.resume();
     else call.slot.holdUntilClosed(res.body);
+    const used = res.headers[CREDITS_USED];
     return {
       kind: "response",
       status: res.statusCode,
       headers: callerResponseHeaders(res.headers),
       body: noBody ? null : res.body,
+      meter: {
+        header: Array.isArray(used) ? used[0] : used,
+        trailerPromised: String(res.headers.trailer ?? "")
+          .toLowerCase()
+          .includes(CREDITS_USED),
+        trailers: res.trailers,
+      },
     };
   } catch (err) {
     // Stop reading the caller's body: the server closes the connection once the answer is

@@ -29,6 +29,7 @@ import {
   tooLarge,
 } from "./forward";
 import { readKeyedBody } from "./keyed-body";
+import { settleMeteredCall } from "./meter";
 import { parseGatewayTarget } from "./path";
 import { captureBody, lookupReplay, REPLAY_BODY_LIMIT, storeReplay } from "./replay";
 import { gatewayChallenge, requireProof, type UnpaidCaller, unpaidCaller } from "./sign-in";
@@ -54,7 +55,13 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
     );
   }
   // Priced and forwarded in one form: the normalised path in the matched route's spelling.
-  const priced = priceCall(endpoint.routes, request.method, target.path, endpoint.creditsPerCall);
+  const priced = priceCall(
+    endpoint.routes,
+    request.method,
+    target.path,
+    endpoint.creditsPerCall,
+    endpoint.metered,
+  );
   const cost = priced.credits;
   checkDeclaredBody(ctx, endpoint, request);
   const caller = await identifyCaller(ctx, endpoint, request, cost);
@@ -71,6 +78,7 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
   try {
     const response = await chargeAndServe(ctx, endpoint, request, caller, slot, {
       cost,
+      metered: priced.metered,
       path: priced.path,
       search: target.search,
     });
@@ -88,7 +96,7 @@ async function chargeAndServe(
   request: Request,
   caller: Extract<Caller, { kind: "wallet" }>,
   slot: CallSlot,
-  { cost, path, search }: { cost: bigint; path: string; search: string },
+  { cost, metered, path, search }: { cost: bigint; metered: boolean; path: string; search: string },
 ): Promise<Response> {
   const wallet = caller.wallet;
   const key = parseIdempotencyKey(request.headers.get("idempotency-key"));
@@ -130,7 +138,7 @@ async function chargeAndServe(
   const call = { pathAndQuery, wallet, slot, body };
   return debit.replayed
     ? await replay(ctx, endpoint, debit, wallet)
-    : await serve(ctx, endpoint, request, call, debit, cost, key !== undefined);
+    : await serve(ctx, endpoint, request, call, debit, { cost, metered, keyed: key !== undefined });
 }
 
 type Caller =
@@ -198,8 +206,7 @@ async function serve(
   request: Request,
   call: ForwardCall,
   debit: Applied,
-  cost: bigint,
-  keyed: boolean,
+  { cost, metered, keyed }: { cost: bigint; metered: boolean; keyed: boolean },
 ): Promise<Response> {
   const due = {
     entryId: debit.entryId,
@@ -234,15 +241,27 @@ async function serve(
   const body = outcome.body;
   let remaining = debit.balance;
   let charged = cost;
+  let refundedWhole = false;
   if (status >= 500 && endpoint.refundOnError) {
     const refunded = await ctx.refunds.refund(due);
     remaining = balanceAfter(refunded, debit);
     charged = refunded.refunded ? 0n : cost;
+    refundedWhole = true;
     if (!refunded.refunded) headers.set("x-credits-refund", "pending");
+  } else {
+    let metering: Promise<unknown> = Promise.resolve();
+    // Listening before any await: a body that breaks off meanwhile must not go unheard.
+    if (body) refundIfCutShort(ctx, body, due, () => metering);
+    if (metered) {
+      const meter = await settleMeteredCall(ctx, due, outcome.meter, body, endpoint.slug);
+      metering = meter.settled;
+      charged = meter.charged;
+      remaining = meter.balance ?? remaining;
+      if (meter.pending) headers.set("x-credits-refund", "pending");
+    }
   }
   for (const [name, value] of creditHeaders(charged, remaining)) headers.set(name, value);
-  if (body && charged > 0n) refundIfCutShort(ctx, body, due);
-  if (keyed && charged > 0n) {
+  if (keyed && !refundedWhole) {
     const stored = (copy: Buffer | null) =>
       void storeReplay(ctx.db, debit.entryId, status, headers, copy).catch(console.error);
     if (!body) {
@@ -275,10 +294,19 @@ const ORIGIN_BROKE_OFF = new Set([
  * aborted (lib/server/node-adapter) and the call refunded. A caller who hangs up mid-answer
  * stays charged: the origin did the work.
  */
-function refundIfCutShort(ctx: AppContext, body: Readable, due: RefundDue): void {
+function refundIfCutShort(
+  ctx: AppContext,
+  body: Readable,
+  due: RefundDue,
+  metering: () => Promise<unknown>,
+): void {
   body.once("error", (err: Error & { code?: string }) => {
-    if (err.code && ORIGIN_BROKE_OFF.has(err.code))
-      void ctx.refunds.refund(due).catch(console.error);
+    if (!err.code || !ORIGIN_BROKE_OFF.has(err.code)) return;
+    // After the meter's own give-back, so the refund takes back exactly what is left.
+    void metering()
+      .catch(() => {})
+      .then(() => ctx.refunds.refund(due))
+      .catch(console.error);
   });
 }
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Db } from "@/db";
 import { isConnectionFailure } from "./breaker";
 import { findConsumeByDigest } from "./find-by-key";
-import { ForeignEntryError, refund } from "./refund";
+import { ForeignEntryError, refund, returnUnused } from "./refund";
 import type { Account } from "./types";
 
 /** A consume entry to give back: its id, and what it took from whom (checked on apply). */
@@ -29,13 +29,17 @@ export type RefundOutcome =
   /** The ledger is unreachable: the refund is kept on disk and applied when it is back. */
   | { refunded: false; pending: true };
 
-type Kept = ({ kind: "entry" } & RefundDue) | ({ kind: "uncertain" } & UncertainDebit);
+type Kept =
+  | ({ kind: "entry" } & RefundDue)
+  /** What a metered call reserved but did not use: `credits` is the part to give back. */
+  | ({ kind: "unused" } & RefundDue)
+  | ({ kind: "uncertain" } & UncertainDebit);
 
 const RETRY_DELAYS_MS = [50, 250, 1_000];
 // An uncertain debit not found this long after it was sent never committed: its statement
 // cannot still be running (a debit holds one row lock for microseconds).
 const UNCERTAIN_SETTLES_MS = 120_000;
-const KEPT_NAME = /^(\d+|u-[A-Za-z0-9_-]+)$/;
+const KEPT_NAME = /^(\d+|m-\d+|u-[A-Za-z0-9_-]+)$/;
 
 /**
  * Refunds that are never lost. A refund is retried on a fresh connection (a pooled one the
@@ -72,6 +76,24 @@ export class RefundKeeper {
         if (!isConnectionFailure(err) || delay === undefined) {
           await this.keep(due.entryId.toString(), { kind: "entry", ...due });
           this.log(`refund of ledger entry ${due.entryId} deferred: kept in ${this.dir}`, err);
+          return { refunded: false, pending: true };
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  /** Gives back the unused part of a metered call's reservation; never lost either. */
+  async returnUnused(due: RefundDue): Promise<RefundOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const applied = await returnUnused(this.db, due.entryId, due, due.credits);
+        return { refunded: true, balance: applied.balance };
+      } catch (err) {
+        const delay = RETRY_DELAYS_MS[attempt];
+        if (!isConnectionFailure(err) || delay === undefined) {
+          await this.keep(`m-${due.entryId}`, { kind: "unused", ...due });
+          this.log(`return of unused credits of entry ${due.entryId} deferred`, err);
           return { refunded: false, pending: true };
         }
         await new Promise((resolve) => setTimeout(resolve, delay));
@@ -153,6 +175,10 @@ export class RefundKeeper {
       await refund(this.db, kept.entryId, kept);
       return true;
     }
+    if (kept.kind === "unused") {
+      await returnUnused(this.db, kept.entryId, kept, kept.credits);
+      return true;
+    }
     const entryId = await findConsumeByDigest(
       this.db,
       kept,
@@ -169,6 +195,8 @@ function parseKept(text: string): Kept {
   const raw = JSON.parse(text) as Record<string, unknown>;
   const account = { endpointId: Number(raw.endpointId), wallet: String(raw.wallet) };
   const credits = BigInt(String(raw.credits));
+  if (raw.kind === "unused")
+    return { kind: "unused", ...account, credits, entryId: BigInt(String(raw.entryId)) };
   return raw.kind === "uncertain"
     ? {
         kind: "uncertain",

@@ -1,7 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import { ledgerEntries } from "@/db/schema";
+import { getBalance } from "./balances";
 import { credit } from "./credit";
+import { findByKey } from "./find-by-key";
 import type { Account, Applied } from "./types";
 
 /** The entry to refund is not the consume the caller described (another database's id). */
@@ -37,12 +39,80 @@ export async function refund(
   ) {
     throw new ForeignEntryError(`consume entry ${consumeEntryId} is not the one described`);
   }
+  // A metered call may already have had its unused credits back: refund only the rest.
+  const credits = -entry.delta - (await returnedUnused(db, entry, consumeEntryId));
+  if (credits <= 0n) {
+    return {
+      ok: true,
+      entryId: consumeEntryId,
+      balance: await getBalance(db, entry),
+      replayed: true,
+    };
+  }
   return credit(db, {
     endpointId: entry.endpointId,
     wallet: entry.wallet,
-    credits: -entry.delta,
+    credits,
     kind: "refund",
     reference: `entry:${consumeEntryId}`,
     idempotencyKey: `refund:${consumeEntryId}`,
   });
+}
+
+/**
+ * Gives back what a metered call reserved but did not use (`credits` of its `consume`
+ * entry), once per entry however often this runs.
+ */
+export async function returnUnused(
+  db: Db,
+  consumeEntryId: bigint,
+  account: Account,
+  credits: bigint,
+): Promise<Applied> {
+  const [entry] = await db
+    .select({ delta: ledgerEntries.delta })
+    .from(ledgerEntries)
+    .where(
+      and(
+        eq(ledgerEntries.id, consumeEntryId),
+        eq(ledgerEntries.kind, "consume"),
+        eq(ledgerEntries.endpointId, account.endpointId),
+        eq(ledgerEntries.wallet, account.wallet),
+      ),
+    )
+    .limit(1);
+  if (!entry || credits > -entry.delta)
+    throw new ForeignEntryError(`consume entry ${consumeEntryId} did not reserve ${credits}`);
+  // Already refunded whole (the answer broke off): nothing unused is left to give back.
+  if (await findByKey(db, account, "refund", `refund:${consumeEntryId}`)) {
+    return {
+      ok: true,
+      entryId: consumeEntryId,
+      balance: await getBalance(db, account),
+      replayed: true,
+    };
+  }
+  return credit(db, {
+    ...account,
+    credits,
+    kind: "refund",
+    reference: `entry:${consumeEntryId} unused`,
+    idempotencyKey: `meter:${consumeEntryId}`,
+  });
+}
+
+async function returnedUnused(db: Db, account: Account, consumeEntryId: bigint): Promise<bigint> {
+  const [row] = await db
+    .select({ delta: ledgerEntries.delta })
+    .from(ledgerEntries)
+    .where(
+      and(
+        eq(ledgerEntries.endpointId, account.endpointId),
+        eq(ledgerEntries.wallet, account.wallet),
+        eq(ledgerEntries.kind, "refund"),
+        eq(ledgerEntries.idempotencyKey, `meter:${consumeEntryId}`),
+      ),
+    )
+    .limit(1);
+  return row?.delta ?? 0n;
 }

@@ -48,6 +48,7 @@ const endpointFields = {
   creditsPerCall: positiveCredits,
   walletAuth: z.enum(["header", "signed"]),
   refundOnError: z.boolean(),
+  metered: z.boolean(),
   timeoutMs: z.number().int().min(100).max(120_000),
   /** Bytes; null clears it (the operator's default). Never above GATEWAY_MAX_BODY_BYTES. */
   maxBodyBytes: z
@@ -69,6 +70,7 @@ export const createEndpointSchema = z
     payTo: endpointFields.payTo.optional(),
     walletAuth: endpointFields.walletAuth.optional(),
     refundOnError: endpointFields.refundOnError.optional(),
+    metered: endpointFields.metered.optional(),
     timeoutMs: endpointFields.timeoutMs.optional(),
     maxBodyBytes: endpointFields.maxBodyBytes.optional(),
     defaultPack: endpointFields.defaultPack.optional(),

@@ -13,6 +13,7 @@ export function endpointView(row: Endpoint, packs: CreditPack[], publicUrl: stri
     creditsPerCall: Number(row.creditsPerCall),
     walletAuth: row.walletAuth,
     refundOnError: row.refundOnError,
+    metered: row.metered,
     timeoutMs: row.timeoutMs,
     maxBodyBytes: row.maxBodyBytes,
     paused: row.paused,

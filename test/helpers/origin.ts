@@ -44,10 +44,31 @@ export async function startOrigin() {
       }
       return void res.end(JSON.stringify({ size, sha256: hash.digest("hex") }));
     }
+    if (path === "/metered") {
+      const used = url.searchParams.get("used");
+      return void res
+        .writeHead(200, {
+          "content-type": "text/plain",
+          ...(used !== null && { "x-credits-used": used }),
+        })
+        .end("metered");
+    }
+    if (path === "/metered-stream") {
+      // An SSE answer that reports its cost in a trailer, once it knows it.
+      res.writeHead(200, { "content-type": "text/event-stream", trailer: "x-credits-used" });
+      for (let i = 0; i < 3; i++) res.write(`data: token ${i}\n\n`);
+      res.addTrailers({ "x-credits-used": url.searchParams.get("used") ?? "" });
+      return void res.end();
+    }
     if (path === "/big")
       return void res.end(Buffer.alloc(Number(url.searchParams.get("kb")) * 1024, 97));
     if (path === "/reset-mid-body" || path === "/stall-mid-body") {
-      res.writeHead(200, { "content-type": "text/plain", "content-length": "65536" });
+      const used = url.searchParams.get("used");
+      res.writeHead(200, {
+        "content-type": "text/plain",
+        "content-length": "65536",
+        ...(used !== null && { "x-credits-used": used }),
+      });
       res.write(Buffer.alloc(1024, 98));
       if (path === "/reset-mid-body") setTimeout(() => res.socket?.resetAndDestroy(), 50);
       return;

@@ -1,0 +1,1 @@
+ALTER TABLE "endpoints" ADD COLUMN "metered" boolean DEFAULT false NOT NULL;
