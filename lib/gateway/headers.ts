@@ -15,6 +15,9 @@ const HOP_BY_HOP = new Set([
   "upgrade",
   "host",
   "content-length",
+  // Our server met the caller's `Expect: 100-continue` (Node answers it before the handler
+  // runs); the origin gets the body at once. undici refuses a request that carries it.
+  "expect",
 ]);
 
 /** Headers the caller must not smuggle to the origin: we set or consume them. */

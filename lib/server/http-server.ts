@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { AppContext } from "@/lib/app/context";
-import { checkRawGatewayPath, isGatewayPath } from "@/lib/gateway/path";
+import { checkRawGatewayPath, isGatewayPath, stampRawTarget } from "@/lib/gateway/path";
 import { compileTrust, stampClientAddress } from "@/lib/http/client-ip";
 import { ApiError, errorBody, errorResponse } from "@/lib/http/errors";
 import { withErrors } from "@/lib/http/handler";
@@ -37,6 +37,7 @@ export function createAppServer(
       if (!req.complete) req.socket.destroySoon();
     });
     if (isGatewayPath(pathname)) {
+      stampRawTarget(req);
       try {
         checkRawGatewayPath(pathname);
       } catch (err) {
@@ -56,6 +57,15 @@ export function createAppServer(
         writeJsonError(res, 500, "internal_error", "Something went wrong on our side.");
       else res.destroy(err instanceof Error ? err : undefined);
     }
+  });
+  // No protocol upgrades here. Next's request handler attaches an 'upgrade' listener to the
+  // server of the first request it serves (for dev HMR and proxied rewrites); with one
+  // attached, Node hands every request carrying an Upgrade header to it instead of the
+  // handler above, and Next closes the socket of any app route: a WebSocket handshake got
+  // no answer, and `curl --http2`'s h2c offer a hang-up. Without one, such requests are
+  // plain requests (the gateway answers a WebSocket handshake 501, lib/gateway/handle).
+  server.on("newListener", (event: string | symbol, listener: (...args: unknown[]) => void) => {
+    if (event === "upgrade") queueMicrotask(() => server.off("upgrade", listener));
   });
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) return socket.destroy();
