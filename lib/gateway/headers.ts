@@ -107,6 +107,9 @@ export function callerResponseHeaders(
   for (const [name, value] of Object.entries(origin)) {
     if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
     if (RESPONSE_REFUSED.has(name)) continue;
+    // Who may read the answer cross-origin is the operator's CORS_ORIGINS, set on every
+    // answer by our server (lib/server/cors); an origin's own grant would override it.
+    if (name.startsWith("access-control-")) continue;
     if (Array.isArray(value)) for (const v of value) out.append(name, v);
     else out.set(name, value);
   }

@@ -6,6 +6,7 @@ import { compileTrust, stampClientAddress } from "@/lib/http/client-ip";
 import { ApiError, errorBody, errorResponse } from "@/lib/http/errors";
 import { withErrors } from "@/lib/http/handler";
 import { baseSecurityHeaders, DATA_CSP } from "@/lib/http/security-headers";
+import { corsFor, isCorsPath } from "./cors";
 import { findHotPath, type HotPathFinder } from "./hot-paths";
 import { sendWebResponse, toWebRequest } from "./node-adapter";
 
@@ -24,6 +25,7 @@ export function createAppServer(
   const origin = ctx.config.publicUrl;
   const trust = compileTrust(ctx.config.trustProxy, opts.relayedByWorkers);
   const security = baseSecurityHeaders(origin.startsWith("https:"));
+  const cors = corsFor(ctx.config.corsOrigins);
   const server = createServer(async (req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
@@ -36,6 +38,8 @@ export function createAppServer(
     res.once("finish", () => {
       if (!req.complete) req.socket.destroySoon();
     });
+    // Here, so that both doors and every status carry it, and a preflight reaches no handler.
+    if (isCorsPath(pathname) && cors(req, res)) return;
     if (isGatewayPath(pathname)) {
       stampRawTarget(req);
       try {
