@@ -159,4 +159,30 @@ describe("loadConfig", () => {
       /^GATEWAY_WALLET_CONCURRENCY: /,
     );
   });
+
+  it("lets any origin read the agent API by default, or exactly the listed ones", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).corsOrigins).toBe("*");
+    expect(loadConfig({ DATA_DIR: dataDir(), CORS_ORIGINS: " * " }).corsOrigins).toBe("*");
+    // Normalised as a browser serialises Origin: lower-case host, no default port.
+    expect(
+      loadConfig({
+        DATA_DIR: dataDir(),
+        CORS_ORIGINS: "https://App.Example:443, http://localhost:5173",
+      }).corsOrigins,
+    ).toEqual(["https://app.example", "http://localhost:5173"]);
+    for (const bad of [
+      "*,https://a.example",
+      "https://a.example/",
+      "https://a.example/path",
+      "https://a.example?x",
+      "ftp://a.example",
+      "https://user@a.example",
+      "a.example",
+      "null",
+      " , ",
+    ])
+      expect(() => loadConfig({ DATA_DIR: dataDir(), CORS_ORIGINS: bad }), bad).toThrow(
+        /^CORS_ORIGINS: /,
+      );
+  });
 });

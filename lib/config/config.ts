@@ -48,6 +48,8 @@ export interface Config {
   walletConnectProjectId?: string;
   /** Reverse proxies whose X-Forwarded-For is believed (proxy-addr trust list). */
   trustProxy: string[];
+  /** Origins allowed to read the agent-facing API from a browser: `*` or exact origins. */
+  corsOrigins: "*" | string[];
   rateLimits: RateLimitSettings;
   maxEndpointsPerProvider: number;
   chain: ChainConfig;
@@ -143,6 +145,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     walletConnectProjectId: env.WALLETCONNECT_PROJECT_ID,
     trustProxy: env.TRUST_PROXY,
+    corsOrigins: env.CORS_ORIGINS,
     rateLimits: {
       windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
       nonces: env.RATE_LIMIT_NONCES,

@@ -18,6 +18,44 @@ const postgresUrl = z.string().superRefine((value, ctx) => {
 
 const limit = z.coerce.number().int().min(0).max(1_000_000);
 
+/**
+ * `*`, or origins (`https://app.example`, `http://localhost:5173`) as a browser sends them
+ * in `Origin`: scheme, host and port only, normalised (lower-case host, no default port).
+ */
+const corsOrigins = z.string().transform((v, ctx): "*" | string[] => {
+  const list = v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (list.length === 1 && list[0] === "*") return "*";
+  if (list.length === 0) {
+    ctx.addIssue({ code: "custom", message: "lists no origin: use * or origins" });
+    return z.NEVER;
+  }
+  const origins: string[] = [];
+  for (const entry of list) {
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
+    const bare =
+      url &&
+      (url.protocol === "http:" || url.protocol === "https:") &&
+      !url.username &&
+      !url.password &&
+      url.pathname === "/" &&
+      !url.search &&
+      !url.hash &&
+      !entry.endsWith("/");
+    if (!url || !bare) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${entry}" is not an origin: use * alone, or http(s)://host[:port] entries separated by commas`,
+      });
+      return z.NEVER;
+    }
+    origins.push(url.origin);
+  }
+  return origins;
+});
+
 function validTrust(list: string[]): boolean {
   try {
     proxyAddr.compile(list);
@@ -106,6 +144,8 @@ export const envSchema = z.object({
     )
     .refine(validTrust, "must be addresses, CIDR ranges, loopback, linklocal or uniquelocal")
     .default([]),
+  /** Origins whose pages may call the agent-facing API from a browser (CORS). */
+  CORS_ORIGINS: corsOrigins.default("*"),
   /** Per-client (or per-payer) limits on unauthenticated writes, per window; 0 = off. */
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   RATE_LIMIT_NONCES: limit.default(120),

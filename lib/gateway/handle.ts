@@ -30,7 +30,7 @@ import {
 } from "./forward";
 import { readKeyedBody } from "./keyed-body";
 import { settleMeteredCall } from "./meter";
-import { parseGatewayTarget } from "./path";
+import { parseGatewayTarget, RAW_TARGET_HEADER } from "./path";
 import { captureBody, lookupReplay, REPLAY_BODY_LIMIT, storeReplay } from "./replay";
 import { gatewayChallenge, requireProof, type UnpaidCaller, unpaidCaller } from "./sign-in";
 import type { CallSlot } from "./wallet-slots";
@@ -44,8 +44,9 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,128}$/;
  * caller that disconnects mid-response stays charged, since the origin did the work.
  */
 export async function handleGateway(request: Request, ctx: AppContext): Promise<Response> {
+  refuseUpgrade(request);
   const url = new URL(request.url);
-  const target = parseGatewayTarget(url);
+  const target = parseGatewayTarget(url, request.headers.get(RAW_TARGET_HEADER));
   const endpoint = await ledgerCall(ctx, () => ctx.endpoints.get(target.slug));
   if (!endpoint) throw new ApiError("endpoint_not_found", `No endpoint named "${target.slug}".`);
   if (endpoint.paused) {
@@ -88,6 +89,22 @@ export async function handleGateway(request: Request, ctx: AppContext): Promise<
   } finally {
     slot.settle();
   }
+}
+
+/**
+ * A WebSocket is not relayed: the gateway prices and meters HTTP calls, and a connection
+ * held open has neither a per-call price nor an end to refund at. Refused before anything
+ * is looked up or charged, on both doors (without this, Node serves the upgrade request as
+ * a plain GET: the origin is called, and charged for, a handshake it cannot complete).
+ * Other upgrades (`h2c` from `curl --http2`) are ignored, as HTTP allows: the call is
+ * served over HTTP/1.1.
+ */
+function refuseUpgrade(request: Request): void {
+  if (!/(^|,)\s*websocket\s*(\/|,|$)/i.test(request.headers.get("upgrade") ?? "")) return;
+  throw new ApiError(
+    "websocket_unsupported",
+    "The gateway does not relay WebSocket connections; call the endpoint over plain HTTP. Nothing was charged.",
+  );
 }
 
 async function chargeAndServe(

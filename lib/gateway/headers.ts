@@ -15,6 +15,9 @@ const HOP_BY_HOP = new Set([
   "upgrade",
   "host",
   "content-length",
+  // Our server met the caller's `Expect: 100-continue` (Node answers it before the handler
+  // runs); the origin gets the body at once. undici refuses a request that carries it.
+  "expect",
 ]);
 
 /** Headers the caller must not smuggle to the origin: we set or consume them. */
@@ -104,6 +107,9 @@ export function callerResponseHeaders(
   for (const [name, value] of Object.entries(origin)) {
     if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
     if (RESPONSE_REFUSED.has(name)) continue;
+    // Who may read the answer cross-origin is the operator's CORS_ORIGINS, set on every
+    // answer by our server (lib/server/cors); an origin's own grant would override it.
+    if (name.startsWith("access-control-")) continue;
     if (Array.isArray(value)) for (const v of value) out.append(name, v);
     else out.set(name, value);
   }

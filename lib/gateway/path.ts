@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { ApiError } from "@/lib/http/errors";
 
 const PREFIXES = ["/api/public/endpoints/", "/e/"];
@@ -64,12 +65,31 @@ export function checkRawGatewayPath(rawPathname: string): void {
   if (prefix) normaliseGatewayPath(rawPathname.slice(prefix.length));
 }
 
-/** `/e/SLUG/rest?q` and `/api/public/endpoints/SLUG/rest?q` → slug, `/rest`, `?q`. */
-export function parseGatewayTarget(url: URL): GatewayTarget {
+/**
+ * The request target as it came off the wire, which our server sets on gateway requests
+ * for both doors (a caller's own value is dropped: lib/http/client-ip). A URL parser
+ * re-encodes a query (`'` → `%27`, `"` → `%22`; Next re-serialises it whole), and the
+ * origin must get the query byte for byte.
+ */
+export const RAW_TARGET_HEADER = "x-original-url";
+
+export function stampRawTarget(req: IncomingMessage): void {
+  const target = req.url ?? "/";
+  req.headers[RAW_TARGET_HEADER] = target;
+  req.rawHeaders.push(RAW_TARGET_HEADER, target);
+}
+
+/**
+ * `/e/SLUG/rest?q` and `/api/public/endpoints/SLUG/rest?q` → slug, `/rest`, `?q`. The query
+ * is taken from the raw target when there is one: everything after its first `?`, as sent.
+ */
+export function parseGatewayTarget(url: URL, rawTarget?: string | null): GatewayTarget {
   const prefix = PREFIXES.find((p) => url.pathname.startsWith(p));
   const normal = normaliseGatewayPath(prefix ? url.pathname.slice(prefix.length) : "");
   const slash = normal.indexOf("/", 1);
   const slug = slash === -1 ? normal.slice(1) : normal.slice(1, slash);
   if (!slug) throw new ApiError("endpoint_not_found", "The URL names no endpoint.");
-  return { slug, path: slash === -1 ? "/" : normal.slice(slash), search: url.search };
+  const q = rawTarget?.indexOf("?") ?? -1;
+  const search = rawTarget == null ? url.search : q === -1 ? "" : rawTarget.slice(q);
+  return { slug, path: slash === -1 ? "/" : normal.slice(slash), search };
 }

@@ -29,6 +29,7 @@ export const ERROR_STATUS = {
   headers_too_large: 431,
   rate_limited: 429,
   internal_error: 500,
+  websocket_unsupported: 501,
   origin_unavailable: 502,
   origin_address_refused: 502,
   endpoint_paused: 503,

@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { AppContext } from "@/lib/app/context";
-import { checkRawGatewayPath, isGatewayPath } from "@/lib/gateway/path";
+import { checkRawGatewayPath, isGatewayPath, stampRawTarget } from "@/lib/gateway/path";
 import { compileTrust, stampClientAddress } from "@/lib/http/client-ip";
 import { ApiError, errorBody, errorResponse } from "@/lib/http/errors";
 import { withErrors } from "@/lib/http/handler";
 import { baseSecurityHeaders, DATA_CSP } from "@/lib/http/security-headers";
+import { corsFor, isCorsPath } from "./cors";
 import { findHotPath, type HotPathFinder } from "./hot-paths";
 import { sendWebResponse, toWebRequest } from "./node-adapter";
 
@@ -24,6 +25,7 @@ export function createAppServer(
   const origin = ctx.config.publicUrl;
   const trust = compileTrust(ctx.config.trustProxy, opts.relayedByWorkers);
   const security = baseSecurityHeaders(origin.startsWith("https:"));
+  const cors = corsFor(ctx.config.corsOrigins);
   const server = createServer(async (req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
@@ -36,7 +38,10 @@ export function createAppServer(
     res.once("finish", () => {
       if (!req.complete) req.socket.destroySoon();
     });
+    // Here, so that both doors and every status carry it, and a preflight reaches no handler.
+    if (isCorsPath(pathname) && cors(req, res)) return;
     if (isGatewayPath(pathname)) {
+      stampRawTarget(req);
       try {
         checkRawGatewayPath(pathname);
       } catch (err) {
@@ -56,6 +61,15 @@ export function createAppServer(
         writeJsonError(res, 500, "internal_error", "Something went wrong on our side.");
       else res.destroy(err instanceof Error ? err : undefined);
     }
+  });
+  // No protocol upgrades here. Next's request handler attaches an 'upgrade' listener to the
+  // server of the first request it serves (for dev HMR and proxied rewrites); with one
+  // attached, Node hands every request carrying an Upgrade header to it instead of the
+  // handler above, and Next closes the socket of any app route: a WebSocket handshake got
+  // no answer, and `curl --http2`'s h2c offer a hang-up. Without one, such requests are
+  // plain requests (the gateway answers a WebSocket handshake 501, lib/gateway/handle).
+  server.on("newListener", (event: string | symbol, listener: (...args: unknown[]) => void) => {
+    if (event === "upgrade") queueMicrotask(() => server.off("upgrade", listener));
   });
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) return socket.destroy();

@@ -26,7 +26,9 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
   res.statusCode = response.status;
   const cookies = response.headers.getSetCookie();
   for (const [name, value] of response.headers) {
-    if (name !== "set-cookie") res.setHeader(name, value);
+    // Vary adds to what the server already set (CORS's `Vary: Origin`), as Next's door does.
+    if (name === "vary") res.appendHeader(name, value);
+    else if (name !== "set-cookie") res.setHeader(name, value);
   }
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
   const node = nodeBodyOfResponse(response);
