@@ -280,9 +280,9 @@ async function serve(
   for (const [name, value] of creditHeaders(charged, remaining)) headers.set(name, value);
   if (keyed && !refundedWhole) {
     const stored = (copy: Buffer | null) =>
-      void storeReplay(ctx.db, debit.entryId, status, headers, copy).catch(console.error);
+      storeReplay(ctx.db, debit.entryId, status, headers, copy).catch(console.error);
     if (!body) {
-      stored(Buffer.alloc(0));
+      await stored(Buffer.alloc(0));
       return new Response(null, { status, headers });
     }
     return new Response(captureBody(nodeToWeb(body), REPLAY_BODY_LIMIT, stored), {

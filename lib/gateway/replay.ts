@@ -62,13 +62,15 @@ export async function storeReplay(
 }
 
 /**
- * Passes a body through unchanged while keeping a copy of up to `limit` bytes; `done`
- * gets the copy (or null when the body was larger) once the stream has ended.
+ * Passes a body through unchanged while keeping a copy of up to `limit` bytes; `done` gets
+ * the copy (or null when the body was larger) once the stream has ended, and the caller's
+ * body ends only after `done` settles: a client that retries the moment it has read the
+ * answer finds it stored.
  */
 export function captureBody(
   body: ReadableStream<Uint8Array>,
   limit: number,
-  done: (copy: Buffer | null) => void,
+  done: (copy: Buffer | null) => Promise<void>,
 ): ReadableStream<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -79,8 +81,8 @@ export function captureBody(
         if (size <= limit) chunks.push(chunk);
         controller.enqueue(chunk);
       },
-      flush() {
-        done(size <= limit ? Buffer.concat(chunks) : null);
+      async flush() {
+        await done(size <= limit ? Buffer.concat(chunks) : null);
       },
     }),
   );
