@@ -5,8 +5,9 @@ import type { Pack, ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
 import { isConnectionFailure } from "@/lib/ledger";
 import { InvalidPayment, type PresentedPayment, parsePayment } from "./payment-header";
+import { receiptOf } from "./receipt";
 import { reconcilePayment } from "./reconcile";
-import { receiptOf, recordAttempt } from "./record";
+import { recordAttempt } from "./record";
 import { refusal } from "./refusals";
 import { requirementsFor } from "./requirements";
 import { attemptSettlement, verifyPayment } from "./settlement";
@@ -18,8 +19,6 @@ import {
   retryFailed,
 } from "./store";
 import { liveTerms, sameAuthorization, termsMismatch } from "./terms";
-
-export { receiptOf } from "./record";
 
 export type PurchaseOutcome =
   | {
@@ -78,7 +77,7 @@ async function buy(
     // Only the very payload that was recorded gets its outcome; anything else rebuilt from
     // public chain data (payer, nonce, amount) must pass verification like a new payment.
     if (known.status !== "failed" && sameAuthorization(known, presented)) {
-      return outcomeOf(ctx, known, true);
+      return outcomeOf(ctx, known, presented.version, true);
     }
   }
 
@@ -98,12 +97,12 @@ async function buy(
     // between our lookup and our verify. Its outcome is ours.
     const now = known ?? (await findByAuthorization(ctx.db, key));
     if (now && now.status !== "failed" && sameAuthorization(now, presented)) {
-      return boughtElsewhere(now, endpoint, pack) ?? outcomeOf(ctx, now, true);
+      return boughtElsewhere(now, endpoint, pack) ?? outcomeOf(ctx, now, presented.version, true);
     }
     // An earlier attempt of ours may have used it after all: the chain has the last word.
     const failed = known?.status === "failed" ? known : undefined;
     if (failed && (await reconcilePayment(ctx, failed).catch(() => "failed")) === "settled") {
-      return outcomeOf(ctx, failed, false);
+      return outcomeOf(ctx, failed, presented.version, false);
     }
     return invalid(verified.reason);
   }
@@ -123,7 +122,7 @@ async function buy(
     const elsewhere = boughtElsewhere(payment, endpoint, pack);
     if (elsewhere) return elsewhere;
     const mine = payment.status === "failed" && (await retryFailed(ctx.db, payment.id, stored));
-    if (!mine) return outcomeOf(ctx, payment, true);
+    if (!mine) return outcomeOf(ctx, payment, presented.version, true);
   }
   const attempt = await attemptSettlement(
     ctx.chain.facilitator,
@@ -134,7 +133,11 @@ async function buy(
   const recorded = await recordAttempt(ctx, { ...payment, payload: stored }, attempt);
   switch (recorded.kind) {
     case "settled":
-      return { ...recorded, settledNow: attempt.kind === "settled" };
+      return {
+        ...recorded,
+        receipt: receiptOf(ctx.payments, recorded.payment, presented.version),
+        settledNow: attempt.kind === "settled",
+      };
     case "pending":
       return recorded;
     case "refused":
@@ -176,6 +179,7 @@ function boughtElsewhere(
 async function outcomeOf(
   ctx: AppContext,
   payment: Payment,
+  version: 1 | 2,
   wait: boolean,
 ): Promise<PurchaseOutcome> {
   let current = payment;
@@ -197,7 +201,7 @@ async function outcomeOf(
       kind: "settled",
       payment: current,
       balance: await balanceAfterPurchase(ctx.db, current),
-      receipt: receiptOf(ctx, current),
+      receipt: receiptOf(ctx.payments, current, version),
       settledNow: false,
     };
   }
