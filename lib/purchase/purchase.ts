@@ -5,6 +5,7 @@ import type { Pack, ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
 import { isConnectionFailure } from "@/lib/ledger";
 import { InvalidPayment, type PresentedPayment, parsePayment } from "./payment-header";
+import { paymentIdentifierReused } from "./payment-identifier";
 import { receiptOf } from "./receipt";
 import { reconcilePayment } from "./reconcile";
 import { recordAttempt } from "./record";
@@ -14,6 +15,7 @@ import { attemptSettlement, verifyPayment } from "./settlement";
 import {
   balanceAfterPurchase,
   findByAuthorization,
+  findByPaymentIdentifier,
   findPayment,
   recordPending,
   retryFailed,
@@ -39,6 +41,11 @@ export type PurchaseOutcome =
  * credited in one transaction. Whenever USDC may have moved the answer is `pending` and
  * the reconciler finishes it from the chain; the same authorization presented again lands
  * on the same row and gets its outcome, but only when it is the payload that was recorded.
+ *
+ * A payment-identifier is the payer's idempotency key at this endpoint, bound to the first
+ * payment recorded under it (database-enforced): the same payment under it gets that
+ * payment's outcome; any other (another authorization or signature, or another pack) is
+ * refused with 409 `payment_identifier_reused` before anything is verified or settled.
  */
 export async function purchasePack(
   ctx: AppContext,
@@ -71,6 +78,14 @@ async function buy(
     nonce: auth.nonce.toLowerCase(),
   };
   const known = await findByAuthorization(ctx.db, key);
+  const holder = presented.paymentId
+    ? await findByPaymentIdentifier(ctx.db, {
+        endpointId: endpoint.id,
+        payer: key.payer,
+        paymentIdentifier: presented.paymentId,
+      })
+    : undefined;
+  if (holder && !samePayment(holder, pack, presented)) throw paymentIdentifierReused();
   if (known) {
     const elsewhere = boughtElsewhere(known, endpoint, pack);
     if (elsewhere) return elsewhere;
@@ -108,7 +123,7 @@ async function buy(
   }
 
   const stored = { version: presented.version, payload: presented.payload, requirements };
-  const { payment, created } = await recordPending(ctx.db, {
+  const row = await recordPending(ctx.db, {
     ...key,
     endpointId: endpoint.id,
     packId: pack.id,
@@ -118,7 +133,10 @@ async function buy(
     paymentIdentifier: presented.paymentId,
     payload: stored,
   });
-  if (!created) {
+  // Another authorization took the id between our lookup and our insert: it settles, we don't.
+  if (row.kind === "identifier_taken") throw paymentIdentifierReused();
+  const payment = row.payment;
+  if (row.kind === "existing") {
     const elsewhere = boughtElsewhere(payment, endpoint, pack);
     if (elsewhere) return elsewhere;
     const mine = payment.status === "failed" && (await retryFailed(ctx.db, payment.id, stored));
@@ -160,6 +178,15 @@ export async function purchaseWithHeader(
     if (err instanceof InvalidPayment) return invalid(err.reason, err.message);
     throw err;
   }
+}
+
+/**
+ * Whether `presented` is the payment recorded in `payment`, for its payment-identifier:
+ * the same pack, and the same EIP-3009 authorization and signature (compared as values, so
+ * a client or proxy that re-encodes the JSON around them still presents the same payment).
+ */
+function samePayment(payment: Payment, pack: Pack, presented: PresentedPayment): boolean {
+  return payment.packId === pack.id && sameAuthorization(payment, presented);
 }
 
 /** An authorization already recorded for another endpoint or pack buys nothing here. */
