@@ -52,6 +52,11 @@ export const payments = pgTable(
   },
   (t) => [
     uniqueIndex("payments_authorization_uq").on(t.network, t.asset, t.payer, t.nonce),
+    // The x402 payment-identifier is the payer's idempotency key at one endpoint: bound to
+    // its first payment, so two processes racing the same id cannot both settle.
+    uniqueIndex("payments_identifier_uq")
+      .on(t.endpointId, t.payer, t.paymentIdentifier)
+      .where(sql`${t.paymentIdentifier} is not null`),
     index("payments_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
     index("payments_payer_idx").on(t.payer, t.createdAt),
     index("payments_open_failed_idx")

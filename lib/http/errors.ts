@@ -21,6 +21,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   idempotency_conflict: 409,
   idempotency_answer_unavailable: 409,
+  payment_identifier_reused: 409,
   endpoint_limit_reached: 409,
   refund_exceeds_consumed: 409,
   payload_too_large: 413,

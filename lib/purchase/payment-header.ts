@@ -1,6 +1,7 @@
 import { decodePaymentSignatureHeader } from "@x402/core/http";
 import type { PaymentPayload } from "@x402/core/types";
 import { z } from "zod";
+import { paymentIdentifierOf } from "./payment-identifier";
 
 const hex = (bytes: number) => z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`));
 const uint = z
@@ -31,7 +32,7 @@ export interface PresentedPayment {
   authorization: Authorization;
   /** The v1 network name, or the v2 `accepted.network`. */
   network: string;
-  /** The payment-identifier extension's id, if the client sent one. */
+  /** The x402 payment-identifier the client sent (validated), its idempotency key. */
   paymentId?: string;
 }
 
@@ -73,14 +74,19 @@ export function parsePayment(header: { version: 1 | 2; value: string }): Present
   if (!network || scheme !== "exact") {
     throw invalid("unsupported_scheme", "Only the x402 `exact` scheme is accepted.");
   }
-  const id = (data.extensions?.["payment-identifier"] as { info?: { id?: unknown } } | undefined)
-    ?.info?.id;
+  const paymentId = paymentIdentifierOf(data.extensions);
+  if (paymentId === "invalid") {
+    throw invalid(
+      "invalid_payment_identifier",
+      "The payment-identifier id must be 16 to 128 characters of A-Z, a-z, 0-9, _ and -.",
+    );
+  }
   return {
     version: header.version,
     payload: decoded as PaymentPayload,
     authorization: data.payload.authorization,
     network,
-    paymentId: typeof id === "string" ? id : undefined,
+    paymentId,
   };
 }
 

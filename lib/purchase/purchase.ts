@@ -5,21 +5,22 @@ import type { Pack, ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
 import { isConnectionFailure } from "@/lib/ledger";
 import { InvalidPayment, type PresentedPayment, parsePayment } from "./payment-header";
+import { paymentIdentifierReused } from "./payment-identifier";
+import { receiptOf } from "./receipt";
 import { reconcilePayment } from "./reconcile";
-import { receiptOf, recordAttempt } from "./record";
+import { recordAttempt } from "./record";
 import { refusal } from "./refusals";
 import { requirementsFor } from "./requirements";
 import { attemptSettlement, verifyPayment } from "./settlement";
 import {
   balanceAfterPurchase,
   findByAuthorization,
+  findByPaymentIdentifier,
   findPayment,
   recordPending,
   retryFailed,
 } from "./store";
 import { liveTerms, sameAuthorization, termsMismatch } from "./terms";
-
-export { receiptOf } from "./record";
 
 export type PurchaseOutcome =
   | {
@@ -40,6 +41,11 @@ export type PurchaseOutcome =
  * credited in one transaction. Whenever USDC may have moved the answer is `pending` and
  * the reconciler finishes it from the chain; the same authorization presented again lands
  * on the same row and gets its outcome, but only when it is the payload that was recorded.
+ *
+ * A payment-identifier is the payer's idempotency key at this endpoint, bound to the first
+ * payment recorded under it (database-enforced): the same payment under it gets that
+ * payment's outcome; any other (another authorization or signature, or another pack) is
+ * refused with 409 `payment_identifier_reused` before anything is verified or settled.
  */
 export async function purchasePack(
   ctx: AppContext,
@@ -72,13 +78,21 @@ async function buy(
     nonce: auth.nonce.toLowerCase(),
   };
   const known = await findByAuthorization(ctx.db, key);
+  const holder = presented.paymentId
+    ? await findByPaymentIdentifier(ctx.db, {
+        endpointId: endpoint.id,
+        payer: key.payer,
+        paymentIdentifier: presented.paymentId,
+      })
+    : undefined;
+  if (holder && !samePayment(holder, pack, presented)) throw paymentIdentifierReused();
   if (known) {
     const elsewhere = boughtElsewhere(known, endpoint, pack);
     if (elsewhere) return elsewhere;
     // Only the very payload that was recorded gets its outcome; anything else rebuilt from
     // public chain data (payer, nonce, amount) must pass verification like a new payment.
     if (known.status !== "failed" && sameAuthorization(known, presented)) {
-      return outcomeOf(ctx, known, true);
+      return outcomeOf(ctx, known, presented.version, true);
     }
   }
 
@@ -98,18 +112,18 @@ async function buy(
     // between our lookup and our verify. Its outcome is ours.
     const now = known ?? (await findByAuthorization(ctx.db, key));
     if (now && now.status !== "failed" && sameAuthorization(now, presented)) {
-      return boughtElsewhere(now, endpoint, pack) ?? outcomeOf(ctx, now, true);
+      return boughtElsewhere(now, endpoint, pack) ?? outcomeOf(ctx, now, presented.version, true);
     }
     // An earlier attempt of ours may have used it after all: the chain has the last word.
     const failed = known?.status === "failed" ? known : undefined;
     if (failed && (await reconcilePayment(ctx, failed).catch(() => "failed")) === "settled") {
-      return outcomeOf(ctx, failed, false);
+      return outcomeOf(ctx, failed, presented.version, false);
     }
     return invalid(verified.reason);
   }
 
   const stored = { version: presented.version, payload: presented.payload, requirements };
-  const { payment, created } = await recordPending(ctx.db, {
+  const row = await recordPending(ctx.db, {
     ...key,
     endpointId: endpoint.id,
     packId: pack.id,
@@ -119,11 +133,14 @@ async function buy(
     paymentIdentifier: presented.paymentId,
     payload: stored,
   });
-  if (!created) {
+  // Another authorization took the id between our lookup and our insert: it settles, we don't.
+  if (row.kind === "identifier_taken") throw paymentIdentifierReused();
+  const payment = row.payment;
+  if (row.kind === "existing") {
     const elsewhere = boughtElsewhere(payment, endpoint, pack);
     if (elsewhere) return elsewhere;
     const mine = payment.status === "failed" && (await retryFailed(ctx.db, payment.id, stored));
-    if (!mine) return outcomeOf(ctx, payment, true);
+    if (!mine) return outcomeOf(ctx, payment, presented.version, true);
   }
   const attempt = await attemptSettlement(
     ctx.chain.facilitator,
@@ -134,7 +151,11 @@ async function buy(
   const recorded = await recordAttempt(ctx, { ...payment, payload: stored }, attempt);
   switch (recorded.kind) {
     case "settled":
-      return { ...recorded, settledNow: attempt.kind === "settled" };
+      return {
+        ...recorded,
+        receipt: receiptOf(ctx.payments, recorded.payment, presented.version),
+        settledNow: attempt.kind === "settled",
+      };
     case "pending":
       return recorded;
     case "refused":
@@ -159,6 +180,15 @@ export async function purchaseWithHeader(
   }
 }
 
+/**
+ * Whether `presented` is the payment recorded in `payment`, for its payment-identifier:
+ * the same pack, and the same EIP-3009 authorization and signature (compared as values, so
+ * a client or proxy that re-encodes the JSON around them still presents the same payment).
+ */
+function samePayment(payment: Payment, pack: Pack, presented: PresentedPayment): boolean {
+  return payment.packId === pack.id && sameAuthorization(payment, presented);
+}
+
 /** An authorization already recorded for another endpoint or pack buys nothing here. */
 function boughtElsewhere(
   payment: Payment,
@@ -176,6 +206,7 @@ function boughtElsewhere(
 async function outcomeOf(
   ctx: AppContext,
   payment: Payment,
+  version: 1 | 2,
   wait: boolean,
 ): Promise<PurchaseOutcome> {
   let current = payment;
@@ -197,7 +228,7 @@ async function outcomeOf(
       kind: "settled",
       payment: current,
       balance: await balanceAfterPurchase(ctx.db, current),
-      receipt: receiptOf(ctx, current),
+      receipt: receiptOf(ctx.payments, current, version),
       settledNow: false,
     };
   }

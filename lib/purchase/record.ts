@@ -1,4 +1,3 @@
-import type { SettleResponse } from "@x402/core/types";
 import type { Payment } from "@/db/schema";
 import type { AppContext } from "@/lib/app/context";
 import { chainVerdict } from "./chain-record";
@@ -8,7 +7,7 @@ import { markFailed, rememberTransaction, settleAndCredit } from "./store";
 
 /** Where a payment stands after one settlement attempt was recorded. */
 export type Recorded =
-  | { kind: "settled"; payment: Payment; balance: bigint; receipt: SettleResponse }
+  | { kind: "settled"; payment: Payment; balance: bigint }
   | { kind: "pending"; payment: Payment }
   | { kind: "refused"; reason: string; message: string }
   | { kind: "unavailable" };
@@ -28,7 +27,7 @@ export async function recordAttempt(
   const who = `payment ${payment.id} (payer ${payment.payer} nonce ${payment.nonce})`;
   switch (attempt.kind) {
     case "settled":
-      return credited(ctx, payment, attempt.transaction, attempt.receipt);
+      return credited(ctx, payment, attempt.transaction);
     case "unknown": {
       console.warn(`${who}: settlement outcome unknown, kept pending (${attempt.detail})`);
       if (attempt.transaction) {
@@ -50,7 +49,7 @@ export async function recordAttempt(
       console.warn(`${who}: settlement refused: ${attempt.reason} (${attempt.detail})`);
       const verdict = await chainVerdict(ctx, payment).catch(() => undefined);
       if (verdict?.kind === "paid") {
-        return credited(ctx, payment, verdict.transaction, undefined);
+        return credited(ctx, payment, verdict.transaction);
       }
       await markFailed(ctx.db, payment.id, refusal(attempt.reason).reason);
       return { kind: "refused", ...refusal(attempt.reason) };
@@ -58,21 +57,10 @@ export async function recordAttempt(
   }
 }
 
-async function credited(
-  ctx: AppContext,
-  payment: Payment,
-  transaction: string,
-  receipt: SettleResponse | undefined,
-): Promise<Recorded> {
+async function credited(ctx: AppContext, payment: Payment, transaction: string): Promise<Recorded> {
   try {
     const balance = await settleAndCredit(ctx.db, payment, transaction);
-    const settled: Payment = { ...payment, status: "settled", transaction };
-    return {
-      kind: "settled",
-      payment: settled,
-      balance,
-      receipt: receipt ?? receiptOf(ctx, settled),
-    };
+    return { kind: "settled", payment: { ...payment, status: "settled", transaction }, balance };
   } catch (err) {
     // The USDC moved; only our books failed. Keep the hash if we can; the reconciler
     // finds the transfer on chain either way.
@@ -80,13 +68,4 @@ async function credited(
     await rememberTransaction(ctx.db, payment.id, transaction).catch(() => undefined);
     return { kind: "pending", payment: { ...payment, transaction } };
   }
-}
-
-export function receiptOf(ctx: AppContext, payment: Payment): SettleResponse {
-  return {
-    success: true,
-    transaction: payment.transaction ?? "",
-    network: ctx.payments.network as SettleResponse["network"],
-    payer: payment.payer,
-  };
 }

@@ -12,16 +12,23 @@ export type NewPending = Omit<
  * Records a payment as pending BEFORE it is settled, so a crash or timeout after the
  * transfer leaves a row the reconciler can finish. One row per EIP-3009 authorization:
  * a concurrent or replayed submission finds the existing row instead (`created: false`).
+ * One row per payer's payment-identifier at an endpoint too: another authorization under
+ * an id already taken records nothing (`identifierTaken`), whichever process got there first.
  */
 export async function recordPending(
   db: Db,
   row: NewPending,
-): Promise<{ payment: Payment; created: boolean }> {
+): Promise<
+  { kind: "created" | "existing"; payment: Payment } | { kind: "identifier_taken"; holder: Payment }
+> {
   const [inserted] = await db.insert(payments).values(row).onConflictDoNothing().returning();
-  if (inserted) return { payment: inserted, created: true };
+  if (inserted) return { kind: "created", payment: inserted };
   const existing = await findByAuthorization(db, row);
-  if (!existing) throw new Error("payment vanished between insert and read");
-  return { payment: existing, created: false };
+  if (existing) return { kind: "existing", payment: existing };
+  const id = row.paymentIdentifier;
+  const holder = id ? await findByPaymentIdentifier(db, { ...row, paymentIdentifier: id }) : null;
+  if (!holder) throw new Error("payment vanished between insert and read");
+  return { kind: "identifier_taken", holder };
 }
 
 export async function findByAuthorization(
@@ -37,6 +44,25 @@ export async function findByAuthorization(
         eq(payments.asset, key.asset),
         eq(payments.payer, key.payer),
         eq(payments.nonce, key.nonce),
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+/** The payment a payer bound to `paymentIdentifier` at this endpoint, if any. */
+export async function findByPaymentIdentifier(
+  db: Db,
+  key: { endpointId: number; payer: string; paymentIdentifier: string },
+): Promise<Payment | undefined> {
+  const [row] = await db
+    .select()
+    .from(payments)
+    .where(
+      and(
+        eq(payments.endpointId, key.endpointId),
+        eq(payments.payer, key.payer),
+        eq(payments.paymentIdentifier, key.paymentIdentifier),
       ),
     )
     .limit(1);

@@ -1,5 +1,9 @@
 import { encodePaymentRequiredHeader } from "@x402/core/http";
 import type { PaymentRequired, PaymentRequirements } from "@x402/core/types";
+import {
+  declarePaymentIdentifierExtension,
+  PAYMENT_IDENTIFIER,
+} from "@x402/extensions/payment-identifier";
 import type { Pack, ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { formatUsdc } from "@/lib/money";
 import { checksumWallet } from "@/lib/wallet";
@@ -106,7 +110,12 @@ export function challengeResponse(
 ): Response {
   const pack = facts.pack ?? endpoint.defaultPack;
   const base = paymentRequired(payments, publicUrl, endpoint, pack, facts.error);
-  const required = facts.extensions ? { ...base, extensions: facts.extensions } : base;
+  // Every challenge that asks for payment takes an x402 payment-identifier (optional): the
+  // client's idempotency key for the payment it makes (enforced in purchasePack).
+  const extensions = pack
+    ? { [PAYMENT_IDENTIFIER]: declarePaymentIdentifierExtension(false), ...facts.extensions }
+    : facts.extensions;
+  const required = extensions ? { ...base, extensions } : base;
   const v1Name = payments.info.v1Name;
   const protocol = v1Name
     ? { x402Version: 1, error: facts.error, accepts: v1Accepts(required, v1Name, endpoint) }

@@ -139,6 +139,16 @@ export async function expectChainAndLedgerAgree(
   return report;
 }
 
+/** The authorization transfers a wallet made, as the token's own log records them. */
+export async function transfersFrom(
+  ctx: AppContext,
+  payer: Address,
+  opts: { rpcUrl?: string } = {},
+): Promise<ChainTransfer[]> {
+  const from = payer.toLowerCase();
+  return (await chainTransfers(ctx, opts.rpcUrl)).filter((t) => t.payer === from);
+}
+
 /** A wallet's purchase entries on one endpoint (for "credited exactly once" checks). */
 export async function purchaseEntries(ctx: AppContext, endpointId: number, wallet: Address) {
   return ctx.db

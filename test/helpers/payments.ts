@@ -1,6 +1,12 @@
 import { encodePaymentSignatureHeader } from "@x402/core/http";
 import type { PaymentRequirements } from "@x402/core/types";
 import { ExactEvmScheme } from "@x402/evm/exact/client";
+import {
+  appendPaymentIdentifierToExtensions,
+  declarePaymentIdentifierExtension,
+  PAYMENT_IDENTIFIER,
+} from "@x402/extensions/payment-identifier";
+import { x402Client } from "@x402/fetch";
 import { type Address, type LocalAccount, toHex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { AppContext } from "@/lib/app/context";
@@ -26,16 +32,66 @@ export function usdcBalance(ctx: AppContext, owner: string): Promise<bigint> {
   });
 }
 
-/** A PAYMENT-SIGNATURE header as the official v2 client scheme builds it for `accepted`. */
+/**
+ * A PAYMENT-SIGNATURE header as the official v2 client scheme builds it for `accepted`
+ * (a fresh nonce each time), with an x402 payment-identifier when `paymentId` is given.
+ */
 export async function v2Payment(
   account: LocalAccount,
   accepted: PaymentRequirements,
+  opts: { paymentId?: string } = {},
 ): Promise<string> {
   const { x402Version, payload } = await new ExactEvmScheme(account).createPaymentPayload(
     2,
     accepted,
   );
-  return encodePaymentSignatureHeader({ x402Version, accepted, payload });
+  const extensions = opts.paymentId
+    ? {
+        [PAYMENT_IDENTIFIER]: {
+          ...declarePaymentIdentifierExtension(false),
+          info: { required: false, id: opts.paymentId },
+        },
+      }
+    : undefined;
+  return encodePaymentSignatureHeader({ x402Version, accepted, payload, extensions });
+}
+
+/**
+ * The official v2 client paying with `account` on this app's network and token; with
+ * `paymentId`, it adds that x402 payment-identifier to every payment it makes, the way the
+ * extension's docs show (a hook before payment creation).
+ */
+export function officialClient(
+  ctx: AppContext,
+  account: LocalAccount,
+  opts: { paymentId?: string } = {},
+): x402Client {
+  const network = ctx.payments.network as PaymentRequirements["network"];
+  const client = new x402Client().register(network, new ExactEvmScheme(account));
+  client.setSpendControls({ allowedAssets: [{ network, asset: ctx.payments.asset.address }] });
+  const id = opts.paymentId;
+  if (id) {
+    client.onBeforePaymentCreation(async ({ paymentRequired }) => {
+      const extensions = paymentRequired.extensions as Record<string, unknown> | undefined;
+      if (extensions) appendPaymentIdentifierToExtensions(extensions, id);
+    });
+  }
+  return client;
+}
+
+/** A fetch that keeps every x402 payment header it sends, to present a payment again. */
+export function recordingFetch(inner: typeof fetch = fetch) {
+  const sent: { name: "payment-signature" | "x-payment"; value: string }[] = [];
+  const recording: typeof fetch = (input, init) => {
+    // Read without constructing a Request, which would take over the body of `input`.
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : {}));
+    for (const name of ["payment-signature", "x-payment"] as const) {
+      const value = headers.get(name);
+      if (value) sent.push({ name, value });
+    }
+    return inner(input, init);
+  };
+  return { fetch: recording, sent };
 }
 
 /**

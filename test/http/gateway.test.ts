@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
 import { decodePaymentRequiredHeader } from "@x402/core/http";
+import { declarePaymentIdentifierExtension } from "@x402/extensions/payment-identifier";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { endpoints, ledgerEntries } from "@/db/schema";
@@ -185,8 +186,10 @@ describe.each(["fast", "next"] as const)("gateway (%s door)", (door) => {
         mimeType: "application/json",
       },
       accepts: [accepts],
-      // A returning customer proves its wallet by signing in instead of paying again.
+      // A returning customer proves its wallet by signing in instead of paying again;
+      // a payment may carry its own idempotency key.
       extensions: {
+        "payment-identifier": declarePaymentIdentifierExtension(false),
         "sign-in-with-x": expect.objectContaining({ supportedChains: expect.any(Array) }),
       },
     });
