@@ -88,6 +88,10 @@ describe("loadConfig", () => {
     [{ WALLETCONNECT_PROJECT_ID: "my-project" }, /^WALLETCONNECT_PROJECT_ID: must be the 32/],
     [{ NODE_ENV: "production", DATABASE_URL: "postgres://db/x" }, /^APP_SECRET: required/],
     [{ NETWORK: "eip155:8453" }, /^NETWORK: eip155:8453 moves real money and needs DATABASE_URL/],
+    [{ METRICS_TOKEN: "short" }, /^METRICS_TOKEN: must be 32-256 printable/],
+    [{ METRICS_TOKEN: `${"x".repeat(31)} y` }, /^METRICS_TOKEN: /],
+    [{ METRICS_PORT: "0" }, /^METRICS_PORT: /],
+    [{ PORT: "4000", METRICS_PORT: "4000" }, /^METRICS_PORT: must differ from PORT/],
   ])("rejects %o naming the variable", (env, message) => {
     const load = () => loadConfig({ DATA_DIR: dataDir(), ...env });
     expect(load).toThrow(ConfigError);
