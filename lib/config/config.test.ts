@@ -67,6 +67,13 @@ describe("loadConfig", () => {
     expect(config.walletConnectProjectId).toBeUndefined();
   });
 
+  it("publishes no metrics by default; a metrics port listens on loopback unless told", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).metrics).toEqual({ host: "127.0.0.1" });
+    const token = "t".repeat(32);
+    const config = loadConfig({ DATA_DIR: dataDir(), METRICS_TOKEN: token, METRICS_PORT: "9464" });
+    expect(config.metrics).toEqual({ token, port: 9464, host: "127.0.0.1" });
+  });
+
   it("offers WalletConnect only with a project id", () => {
     const id = "3fcc6bba6f1de962d911bb5b5c3dba68";
     const config = loadConfig({ DATA_DIR: dataDir(), WALLETCONNECT_PROJECT_ID: id });
