@@ -222,7 +222,14 @@ describe.runIf(onPostgres)(
     }, 160_000);
 
     afterAll(async () => {
-      if (child?.exitCode === null) child.kill("SIGKILL");
+      // SIGTERM: the primary stops its workers and the devnet's anvil (SIGKILL orphans it).
+      if (child?.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
       await database?.close();
       rmSync(dataDir, { recursive: true, force: true });
     });
