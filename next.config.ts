@@ -9,6 +9,8 @@ const nextConfig: NextConfig = {
     "solc",
     "@foundry-rs/anvil",
     "rate-limiter-flexible",
+    // One copy per process, shared with the custom server (which loads it from node_modules).
+    "prom-client",
   ],
   poweredByHeader: false,
   // `npm run check` typechecks the whole project; the build need not do it again (and

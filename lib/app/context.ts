@@ -36,6 +36,8 @@ export interface AppContext {
   limits: RateLimits;
   /** Gateway refunds, kept on disk while the ledger is unreachable. */
   refunds: RefundKeeper;
+  /** Set on SIGTERM: /readyz answers 503 so that load balancers stop sending traffic. */
+  draining: boolean;
 }
 
 export interface ContextOptions {
@@ -99,6 +101,7 @@ export async function createAppContext(
     resolveOrigin: opts.resolveOrigin,
     limits: new RateLimits(database.db, config.rateLimits),
     refunds,
+    draining: false,
   };
 }
 

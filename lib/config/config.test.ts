@@ -67,6 +67,13 @@ describe("loadConfig", () => {
     expect(config.walletConnectProjectId).toBeUndefined();
   });
 
+  it("publishes no metrics by default; a metrics port listens on loopback unless told", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).metrics).toEqual({ host: "127.0.0.1" });
+    const token = "t".repeat(32);
+    const config = loadConfig({ DATA_DIR: dataDir(), METRICS_TOKEN: token, METRICS_PORT: "9464" });
+    expect(config.metrics).toEqual({ token, port: 9464, host: "127.0.0.1" });
+  });
+
   it("offers WalletConnect only with a project id", () => {
     const id = "3fcc6bba6f1de962d911bb5b5c3dba68";
     const config = loadConfig({ DATA_DIR: dataDir(), WALLETCONNECT_PROJECT_ID: id });
@@ -88,6 +95,10 @@ describe("loadConfig", () => {
     [{ WALLETCONNECT_PROJECT_ID: "my-project" }, /^WALLETCONNECT_PROJECT_ID: must be the 32/],
     [{ NODE_ENV: "production", DATABASE_URL: "postgres://db/x" }, /^APP_SECRET: required/],
     [{ NETWORK: "eip155:8453" }, /^NETWORK: eip155:8453 moves real money and needs DATABASE_URL/],
+    [{ METRICS_TOKEN: "short" }, /^METRICS_TOKEN: must be 32-256 printable/],
+    [{ METRICS_TOKEN: `${"x".repeat(31)} y` }, /^METRICS_TOKEN: /],
+    [{ METRICS_PORT: "0" }, /^METRICS_PORT: /],
+    [{ PORT: "4000", METRICS_PORT: "4000" }, /^METRICS_PORT: must differ from PORT/],
   ])("rejects %o naming the variable", (env, message) => {
     const load = () => loadConfig({ DATA_DIR: dataDir(), ...env });
     expect(load).toThrow(ConfigError);

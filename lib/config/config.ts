@@ -53,6 +53,17 @@ export interface Config {
   rateLimits: RateLimitSettings;
   maxEndpointsPerProvider: number;
   chain: ChainConfig;
+  metrics: MetricsAccess;
+}
+
+/**
+ * Where /metrics is served: on its own port (`port`, on `host`), else on the public port to
+ * bearers of `token`, else nowhere (404). With both, the own port also wants the token.
+ */
+export interface MetricsAccess {
+  token?: string;
+  port?: number;
+  host: string;
 }
 
 export interface GatewayLimits {
@@ -107,6 +118,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError("APP_SECRET: required in production with DATABASE_URL");
   }
 
+  if (env.METRICS_PORT === env.PORT) {
+    throw new ConfigError("METRICS_PORT: must differ from PORT (metrics get a port of their own)");
+  }
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
   const reachableFromNetwork =
     !isLoopbackHost(env.HOST) || !isLoopbackHost(new URL(publicUrl).hostname);
@@ -156,6 +170,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     maxEndpointsPerProvider: env.MAX_ENDPOINTS_PER_PROVIDER,
     chain: chainConfig(env),
+    metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT, host: env.METRICS_HOST },
   };
 }
 

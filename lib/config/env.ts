@@ -155,6 +155,15 @@ export const envSchema = z.object({
   RATE_LIMIT_PAYMENT_ATTEMPTS: limit.default(120),
   /** Live (not deleted) endpoints one provider may have. */
   MAX_ENDPOINTS_PER_PROVIDER: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** Set: GET /metrics on the public port answers callers presenting it as a bearer token. */
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{32,256}$/, "must be 32-256 printable characters without spaces")
+    .optional(),
+  /** Set: /metrics is served on this port only (not on PORT), on METRICS_HOST. */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Where METRICS_PORT listens; loopback unless the operator opens it. */
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -8,6 +8,7 @@ import { BreakerOpenError, getBalance } from "@/lib/ledger";
 import { isConnectionFailure } from "@/lib/ledger/breaker";
 import type { RefundDue, RefundOutcome } from "@/lib/ledger/refund-keeper";
 import type { Applied } from "@/lib/ledger/types";
+import { metrics } from "@/lib/metrics/metrics";
 import {
   InvalidPayment,
   type PresentedPayment,
@@ -232,8 +233,10 @@ async function serve(
     credits: cost,
   };
   const outcome = await forwardToOrigin(ctx, endpoint, request, call);
+  metrics.gatewayCalls.inc({ outcome: outcome.kind === "response" ? "served" : "origin_failed" });
   if (outcome.kind !== "response") {
     const failure = failureOf(outcome, endpoint);
+    if (failure.refund) metrics.gatewayRefunds.inc({ reason: failure.error.code });
     const refunded = failure.refund ? await ctx.refunds.refund(due) : undefined;
     return Response.json(
       {
@@ -260,6 +263,7 @@ async function serve(
   let charged = cost;
   let refundedWhole = false;
   if (status >= 500 && endpoint.refundOnError) {
+    metrics.gatewayRefunds.inc({ reason: "origin_5xx" });
     const refunded = await ctx.refunds.refund(due);
     remaining = balanceAfter(refunded, debit);
     charged = refunded.refunded ? 0n : cost;
@@ -319,6 +323,7 @@ function refundIfCutShort(
 ): void {
   body.once("error", (err: Error & { code?: string }) => {
     if (!err.code || !ORIGIN_BROKE_OFF.has(err.code)) return;
+    metrics.gatewayRefunds.inc({ reason: "cut_short" });
     // After the meter's own give-back, so the refund takes back exactly what is left.
     void metering()
       .catch(() => {})
@@ -355,6 +360,7 @@ async function replay(
   const headers = new Headers(found.headers);
   for (const [name, value] of creditHeaders(0n, remaining)) headers.set(name, value);
   headers.set("idempotent-replayed", "true");
+  metrics.gatewayCalls.inc({ outcome: "replayed" });
   return new Response(found.body.byteLength > 0 ? new Uint8Array(found.body) : null, {
     status: found.status,
     headers,

@@ -3,6 +3,7 @@ import type { AppContext } from "@/lib/app/context";
 import { proveBySignIn, signInChallenge, verifyWalletProof } from "@/lib/auth/wallet-proof";
 import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
+import { metrics } from "@/lib/metrics/metrics";
 import { parseWallet } from "@/lib/wallet";
 import { type ChallengeFacts, challengeResponse } from "@/lib/x402/challenge";
 
@@ -23,6 +24,7 @@ export async function gatewayChallenge(
   request: Request,
   facts: ChallengeFacts,
 ): Promise<Response> {
+  metrics.gatewayCalls.inc({ outcome: "payment_required" });
   return challengeResponse(ctx.payments, ctx.config.publicUrl, endpoint, {
     ...facts,
     extensions: { ...facts.extensions, ...(await signInChallenge(ctx, request.url)) },

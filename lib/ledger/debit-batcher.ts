@@ -1,3 +1,4 @@
+import { metrics } from "@/lib/metrics/metrics";
 import { type DebitItem, type DebitRunner, runDebits } from "./debit";
 import type { Account, DebitResult } from "./types";
 
@@ -73,13 +74,19 @@ export class DebitBatcher {
   ): Promise<void> {
     this.inFlight++;
     const waiting = batch.flatMap((b) => b.taken);
+    metrics.debitBatchSize.observe(waiting.length);
     try {
       const results = await runDebits(
         this.run,
         batch.flatMap((b) => b.taken.map((w) => ({ ...b.queue.account, ...w.item }))),
       );
-      for (const [i, w] of waiting.entries()) w.resolve(results[i] as DebitResult);
+      for (const [i, w] of waiting.entries()) {
+        const result = results[i] as DebitResult;
+        metrics.debits.inc({ result: debitOutcome(result) });
+        w.resolve(result);
+      }
     } catch (err) {
+      metrics.debits.inc({ result: "error" }, waiting.length);
       for (const w of waiting) w.reject(err);
     } finally {
       this.inFlight--;
@@ -91,4 +98,9 @@ export class DebitBatcher {
       this.pump();
     }
   }
+}
+
+function debitOutcome(result: DebitResult): string {
+  if (result.ok) return result.replayed ? "replayed" : "applied";
+  return result.keyReused ? "key_reused" : "insufficient";
 }

@@ -4,6 +4,7 @@ import type { AppContext } from "@/lib/app/context";
 import type { Pack, ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
 import { isConnectionFailure } from "@/lib/ledger";
+import { countPurchase } from "@/lib/metrics/metrics";
 import { InvalidPayment, type PresentedPayment, parsePayment } from "./payment-header";
 import { paymentIdentifierReused } from "./payment-identifier";
 import { receiptOf } from "./receipt";
@@ -54,9 +55,9 @@ export async function purchasePack(
   presented: PresentedPayment,
 ): Promise<PurchaseOutcome> {
   const mismatch = termsMismatch(ctx, endpoint, pack, presented);
-  if (mismatch) return invalid(mismatch.reason, mismatch.message);
+  if (mismatch) return countPurchase(invalid(mismatch.reason, mismatch.message));
   try {
-    return await buy(ctx, endpoint, pack, presented);
+    return await countPurchase(buy(ctx, endpoint, pack, presented));
   } catch (err) {
     if (!isConnectionFailure(err)) throw err;
     console.error("purchase: database unavailable:", err);

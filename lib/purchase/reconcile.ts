@@ -3,7 +3,9 @@ import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Hash } from "viem";
 import { type Payment, payments } from "@/db/schema";
 import type { AppContext } from "@/lib/app/context";
+import { countReconcilerRun } from "@/lib/metrics/metrics";
 import { chainVerdict, inFlight } from "./chain-record";
+import { oldestPendingAgeSeconds } from "./oldest-pending";
 import { recordAttempt } from "./record";
 import { attemptSettlement } from "./settlement";
 import { markFailed, settleAndCredit } from "./store";
@@ -110,8 +112,10 @@ export function startReconciler(ctx: AppContext): () => void {
     running = true;
     try {
       const tally = await reconcilePending(ctx, minAge);
+      countReconcilerRun(tally, await oldestPendingAgeSeconds(ctx.db));
       if (tally.settled > 0) console.info("reconciled payments:", tally);
     } catch (err) {
+      countReconcilerRun(undefined);
       console.error("reconciler:", err);
     } finally {
       running = false;

@@ -2,6 +2,7 @@ import type { PaymentPayload, PaymentRequirements, SettleResponse } from "@x402/
 import type { Hash } from "viem";
 import { observeRpc, type RpcObservation } from "@/lib/chain/rpc-observer";
 import { isConnectionFailure } from "@/lib/ledger";
+import { timedSettlement } from "@/lib/metrics/metrics";
 import type { Facilitator } from "@/lib/x402/facilitator";
 
 /** What one settlement attempt proves about the buyer's USDC. */
@@ -62,8 +63,10 @@ export function attemptSettlement(
   requirements: PaymentRequirements,
   timeoutMs: number,
 ): Promise<SettlementAttempt & { late?: Promise<SettlementAttempt> }> {
+  const started = performance.now();
   const late = observeRpc(() => facilitator.settle(payload, requirements)).then(
-    ({ outcome, seen }) => classify(facilitator.observable, outcome, seen),
+    ({ outcome, seen }) =>
+      timedSettlement(started, classify(facilitator.observable, outcome, seen)),
   );
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<SettlementAttempt & { late: Promise<SettlementAttempt> }>(

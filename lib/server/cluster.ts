@@ -3,6 +3,8 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type AppContext, createAppContext } from "@/lib/app/context";
 import type { Config } from "@/lib/config";
+import { answerMetricsRequests } from "@/lib/metrics/exposition";
+import { collectProcessMetrics } from "@/lib/metrics/metrics";
 import { findWorkerHotPath } from "./hot-paths";
 import { createAppServer } from "./http-server";
 import { proxyToPrimary } from "./primary-proxy";
@@ -88,6 +90,8 @@ async function stopWorkers(): Promise<void> {
 export async function startWorker(config: Config): Promise<void> {
   const primaryPort = Number(process.env[PRIMARY_PORT_ENV]);
   if (!Number.isInteger(primaryPort)) throw new Error(`${PRIMARY_PORT_ENV} is not set`);
+  collectProcessMetrics();
+  answerMetricsRequests();
   const ctx = await createAppContext(config);
   const server = createAppServer(ctx, proxyToPrimary(primaryPort), findWorkerHotPath);
   await new Promise<void>((resolve, reject) => {
@@ -98,6 +102,7 @@ export async function startWorker(config: Config): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
+    ctx.draining = true;
     void closeWorker(ctx, server).finally(() => process.exit(0));
   };
   process.once("SIGTERM", stop);

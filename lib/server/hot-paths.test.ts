@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { handleBalance } from "@/lib/api/balance";
 import { handlePurchase } from "@/lib/api/purchase";
 import { handleGateway } from "@/lib/gateway/handle";
+import { handleHealthz, handleReadyz } from "@/lib/health/handlers";
+import { handleMetrics } from "@/lib/metrics/endpoint";
 import { findHotPath, findWorkerHotPath } from "./hot-paths";
 
 const req = (headers: Record<string, string> = {}) => ({ headers }) as unknown as IncomingMessage;
@@ -24,5 +26,12 @@ describe("hot paths", () => {
     expect(findWorkerHotPath("/e/demo/x", req({ "payment-signature": "e30=" }))).toBeUndefined();
     expect(findWorkerHotPath("/e/demo/x", req({ "x-payment": "e30=" }))).toBeUndefined();
     expect(findWorkerHotPath("/", req())).toBeUndefined();
+  });
+
+  it("probes are answered by each process for itself; metrics by the primary, which sums them", () => {
+    expect(findHotPath("/healthz", req())).toBe(handleHealthz);
+    expect(findWorkerHotPath("/readyz", req())).toBe(handleReadyz);
+    expect(findHotPath("/metrics", req())).toBe(handleMetrics);
+    expect(findWorkerHotPath("/metrics", req())).toBeUndefined();
   });
 });

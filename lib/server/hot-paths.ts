@@ -3,7 +3,9 @@ import { handleBalance } from "@/lib/api/balance";
 import { handlePurchase } from "@/lib/api/purchase";
 import { handleGateway } from "@/lib/gateway/handle";
 import { isGatewayPath } from "@/lib/gateway/path";
+import { handleHealthz, handleReadyz } from "@/lib/health/handlers";
 import type { Handler } from "@/lib/http/handler";
+import { handleMetrics } from "@/lib/metrics/endpoint";
 
 interface HotPath {
   matches(pathname: string): boolean;
@@ -18,6 +20,9 @@ const HOT_PATHS: HotPath[] = [
   { matches: (p) => p === "/api/credits/balance", handler: handleBalance },
   { matches: isGatewayPath, handler: handleGateway },
   { matches: (p) => p === "/api/credits/purchase", handler: handlePurchase },
+  { matches: (p) => p === "/healthz", handler: handleHealthz },
+  { matches: (p) => p === "/readyz", handler: handleReadyz },
+  { matches: (p) => p === "/metrics", handler: handleMetrics },
 ];
 
 export type HotPathFinder = (pathname: string, req: IncomingMessage) => Handler | undefined;
@@ -28,11 +33,12 @@ export const findHotPath: HotPathFinder = (pathname) =>
 /**
  * A cluster worker's share: debits and balances. Anything that settles a payment (the
  * purchase endpoint, a gateway call carrying a payment) goes to the primary, so one process
- * owns the facilitator's account and its transaction nonces.
+ * owns the facilitator's account and its transaction nonces; so do metrics, which the
+ * primary sums over the cluster.
  */
 export const findWorkerHotPath: HotPathFinder = (pathname, req) => {
   const handler = findHotPath(pathname, req);
-  if (handler === handlePurchase) return undefined;
+  if (handler === handlePurchase || handler === handleMetrics) return undefined;
   if (handler === handleGateway && (req.headers["payment-signature"] || req.headers["x-payment"]))
     return undefined;
   return handler;

@@ -6,6 +6,7 @@ import { compileTrust, stampClientAddress } from "@/lib/http/client-ip";
 import { ApiError, errorBody, errorResponse } from "@/lib/http/errors";
 import { withErrors } from "@/lib/http/handler";
 import { baseSecurityHeaders, DATA_CSP } from "@/lib/http/security-headers";
+import { observeRequest } from "@/lib/metrics/http";
 import { corsFor, isCorsPath } from "./cors";
 import { findHotPath, type HotPathFinder } from "./hot-paths";
 import { sendWebResponse, toWebRequest } from "./node-adapter";
@@ -30,6 +31,8 @@ export function createAppServer(
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
+    // Counted where the caller's connection ends: a cluster's primary only sees relays.
+    if (!opts.relayedByWorkers) observeRequest(req, res, pathname);
     // Before any handler runs: rate limits and origins key on this, every answer carries these.
     stampClientAddress(req, trust);
     for (const [name, value] of security) res.setHeader(name, value);

@@ -22,6 +22,7 @@ async function main() {
 
   const stop = async (signal: string) => {
     console.log(`\n${signal}: shutting down…`);
+    app.ctx.draining = true;
     await app.close();
     process.exit(0);
   };

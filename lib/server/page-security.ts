@@ -5,7 +5,8 @@ import { DATA_CSP, pageCsp } from "@/lib/http/security-headers";
 import type { NextHandler } from "./http-server";
 
 /** Paths whose answers are data (JSON, CSV, text), never a document that runs anything. */
-const DATA_PATH = /^\/(api|e)(\/|$)|^\/(\.well-known\/|openapi\.json$|llms\.txt$)/;
+const DATA_PATH =
+  /^\/(api|e)(\/|$)|^\/(\.well-known\/|openapi\.json$|llms\.txt$|healthz$|readyz$|metrics$)/;
 /** Next's build output: scripts and styles, which the page's CSP governs, not their own. */
 const ASSET_PATH = /^\/_next\//;
 

@@ -9,6 +9,8 @@ import {
 } from "@/lib/app/context";
 import type { Config } from "@/lib/config";
 import { seedDemo } from "@/lib/demo/seed";
+import { startMetricsServer } from "@/lib/metrics/endpoint";
+import { collectProcessMetrics } from "@/lib/metrics/metrics";
 import { startRollups } from "@/lib/provider/rollup";
 import { startReconciler } from "@/lib/purchase/reconcile";
 import { createAppServer } from "./http-server";
@@ -35,6 +37,7 @@ export interface StartOptions extends ContextOptions {
  * port. `database` lets a caller (tests) hand in one it already opened.
  */
 export async function startApp(config: Config, opts: StartOptions = {}): Promise<RunningApp> {
+  collectProcessMetrics();
   const ctx = await createAppContext(config, opts);
   installAppContext(ctx);
   // Loaded here, not at the top: cluster workers run this bundle too and never need Next.
@@ -53,6 +56,7 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
   if (config.seedDemo) await seedDemo(ctx, opts.selfUrl ?? url);
   const stopReconciler = startReconciler(ctx);
   const stopRollups = startRollups(ctx.db);
+  const metricsServer = await startMetricsServer(config.metrics);
   return {
     ctx,
     server,
@@ -60,6 +64,8 @@ export async function startApp(config: Config, opts: StartOptions = {}): Promise
     async close() {
       stopReconciler();
       stopRollups();
+      metricsServer?.closeAllConnections();
+      metricsServer?.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await app.close();
