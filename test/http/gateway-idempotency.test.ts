@@ -7,6 +7,7 @@ import type { RunningApp } from "@/lib/server/start";
 import { createEndpoint, fundedWallet } from "@/test/helpers/endpoints";
 import { type Origin, startOrigin } from "@/test/helpers/origin";
 import { startTestApp } from "@/test/helpers/server";
+import { until } from "@/test/helpers/until";
 
 const target = inject("dbTargets").includes("postgres") ? "postgres" : "pglite";
 
@@ -40,13 +41,6 @@ describe.each(["fast", "next"] as const)("gateway money rules (%s door)", (door)
           ),
         )
     ).length;
-  const eventually = async (check: () => Promise<boolean>, ms = 5_000) => {
-    for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
-      if (await check()) return true;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return check();
-  };
 
   beforeAll(async () => {
     origin = await startOrigin();
@@ -113,11 +107,7 @@ describe.each(["fast", "next"] as const)("gateway money rules (%s door)", (door)
     expect((await first.arrayBuffer()).byteLength).toBe(100 * 1024);
     expect(await balanceOf(wallet)).toBe(0n);
     const hits = origin.hits();
-    await eventually(async () => {
-      const res = await call("/big?kb=100", wallet, "k-big");
-      await res.arrayBuffer();
-      return res.status !== 409 || res.headers.get("retry-after") === null;
-    });
+    // Stored (as "too large to keep") before the first answer ended: no in-flight window.
     const res = await call("/big?kb=100", wallet, "k-big");
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ error: { code: "idempotency_answer_unavailable" } });
@@ -160,7 +150,12 @@ describe.each(["fast", "next"] as const)("gateway money rules (%s door)", (door)
     const res = await call("/reset-mid-body", wallet);
     expect(res.status).toBe(200);
     await expect(res.arrayBuffer()).rejects.toThrow();
-    expect(await eventually(async () => (await balanceOf(wallet)) === 5n)).toBe(true);
+    expect(
+      await until(
+        () => balanceOf(wallet),
+        (b) => b === 5n,
+      ),
+    ).toBe(5n);
     expect(await refundsOf(wallet)).toBe(1);
   });
 
@@ -169,7 +164,12 @@ describe.each(["fast", "next"] as const)("gateway money rules (%s door)", (door)
     const res = await call("/stall-mid-body", wallet, "k-stall");
     expect(res.status).toBe(200);
     await expect(res.arrayBuffer()).rejects.toThrow();
-    expect(await eventually(async () => (await balanceOf(wallet)) === 5n)).toBe(true);
+    expect(
+      await until(
+        () => balanceOf(wallet),
+        (b) => b === 5n,
+      ),
+    ).toBe(5n);
     expect(await refundsOf(wallet)).toBe(1);
     // The refund frees the key: a retry is a new call, charged once.
     const retry = await call("/echo", wallet, "k-stall");

@@ -6,6 +6,7 @@ import type { RunningApp } from "@/lib/server/start";
 import { createEndpoint, fundedWallet } from "@/test/helpers/endpoints";
 import { type Origin, startOrigin } from "@/test/helpers/origin";
 import { startTestApp } from "@/test/helpers/server";
+import { until } from "@/test/helpers/until";
 
 const target = inject("dbTargets").includes("postgres") ? "postgres" : "pglite";
 
@@ -80,11 +81,12 @@ describe.each(["fast", "next"] as const)("metered pricing (%s door)", (door) => 
     expect(res.status).toBe(200);
     expect(res.headers.get("x-credits-charged")).toBe("10"); // reserved while it streams
     expect(await res.text()).toContain("token 2");
-    for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
-      if ((await balanceOf(wallet)) === 6n) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(await balanceOf(wallet)).toBe(6n);
+    expect(
+      await until(
+        () => balanceOf(wallet),
+        (b) => b === 6n,
+      ),
+    ).toBe(6n);
   });
 
   it("returns everything for a refunded call, once", async () => {
@@ -101,11 +103,11 @@ describe.each(["fast", "next"] as const)("metered pricing (%s door)", (door) => 
     const res = await call(ep.slug, "/reset-mid-body?used=3", wallet);
     expect(res.headers.get("x-credits-charged")).toBe("3");
     await expect(res.arrayBuffer()).rejects.toThrow();
-    for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
-      if ((await balanceOf(wallet)) === 10n) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await new Promise((r) => setTimeout(r, 300));
+    await until(
+      () => balanceOf(wallet),
+      (b) => b === 10n,
+    );
+    await new Promise((r) => setTimeout(r, 300)); // and nothing more comes back
     expect(await balanceOf(wallet)).toBe(10n);
   });
 

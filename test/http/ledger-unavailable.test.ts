@@ -4,6 +4,7 @@ import type { RunningApp } from "@/lib/server/start";
 import { createEndpoint, fundedWallet } from "@/test/helpers/endpoints";
 import { type Origin, startOrigin } from "@/test/helpers/origin";
 import { startAppBehindDatabaseProxy } from "@/test/helpers/tcp-proxy";
+import { until } from "@/test/helpers/until";
 
 const hasPostgres = inject("dbTargets").includes("postgres");
 
@@ -76,12 +77,8 @@ describe.runIf(hasPostgres)("gateway with the ledger unreachable", () => {
     expect(await getBalance(direct.db, { endpointId: ep.id, wallet })).toBe(9n);
 
     proxy.restore();
-    let balance = 0n;
-    for (const deadline = Date.now() + 15_000; balance !== 10n && Date.now() < deadline; ) {
-      balance = await getBalance(direct.db, { endpointId: ep.id, wallet });
-      if (balance !== 10n) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(balance).toBe(10n);
+    const balance = () => getBalance(direct.db, { endpointId: ep.id, wallet });
+    expect(await until(balance, (b) => b === 10n, 15_000, 200)).toBe(10n);
     expect(await app.ctx.refunds.pendingCount()).toBe(0);
     await app.ctx.refunds.drain(); // applying it again changes nothing
     expect(await getBalance(direct.db, { endpointId: ep.id, wallet })).toBe(10n);
@@ -135,11 +132,7 @@ describe.runIf(hasPostgres)("gateway with the ledger unreachable", () => {
     expect(await getBalance(direct.db, { endpointId: ep.id, wallet })).toBe(before - 1n);
 
     await proxy.restore();
-    let balance = 0n;
-    for (const deadline = Date.now() + 15_000; balance !== before && Date.now() < deadline; ) {
-      balance = await getBalance(direct.db, { endpointId: ep.id, wallet });
-      if (balance !== before) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(balance).toBe(before);
+    const balance = () => getBalance(direct.db, { endpointId: ep.id, wallet });
+    expect(await until(balance, (b) => b === before, 15_000, 200)).toBe(before);
   });
 });

@@ -18,19 +18,11 @@ import { type Origin, startOrigin } from "@/test/helpers/origin";
 import { fundedPayer, newAccount } from "@/test/helpers/payments";
 import { parseMetrics } from "@/test/helpers/prometheus";
 import { startTestApp } from "@/test/helpers/server";
+import { until } from "@/test/helpers/until";
 
 const onPostgres = inject("dbTargets").includes("postgres");
 const target = onPostgres ? "postgres" : "pglite";
 const TOKEN = "metrics-token-0123456789abcdef-0123456789";
-
-async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, ms = 20_000) {
-  let value = await probe();
-  for (const deadline = Date.now() + ms; !ok(value) && Date.now() < deadline; ) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await probe();
-  }
-  return value;
-}
 
 describe("GET /metrics with METRICS_TOKEN, after real traffic", () => {
   let app: RunningApp;
@@ -116,10 +108,15 @@ describe("GET /metrics with METRICS_TOKEN, after real traffic", () => {
     expect(bought.status).toBe(200);
 
     const runsBefore = before.value("x402_reconciler_runs_total", { result: "ok" });
-    const after = await until(scrape, (m) => {
-      const runs = m.value("x402_reconciler_runs_total", { result: "ok" });
-      return runs > runsBefore && m.value("x402_oldest_pending_payment_age_seconds") > 0;
-    });
+    const after = await until(
+      scrape,
+      (m) => {
+        const runs = m.value("x402_reconciler_runs_total", { result: "ok" });
+        return runs > runsBefore && m.value("x402_oldest_pending_payment_age_seconds") > 0;
+      },
+      20_000,
+      100,
+    );
     const delta = (name: string, labels: Record<string, string> = {}) =>
       after.value(name, labels) - before.value(name, labels);
     const countDelta = (name: string, labels: Record<string, string> = {}) =>

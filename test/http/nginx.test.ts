@@ -32,6 +32,7 @@ import { createEndpoint, fundedWallet } from "@/test/helpers/endpoints";
 import { startNginx } from "@/test/helpers/nginx";
 import { type Origin, startOrigin } from "@/test/helpers/origin";
 import { newAccount } from "@/test/helpers/payments";
+import { until } from "@/test/helpers/until";
 
 const onPostgres = inject("dbTargets").includes("postgres");
 const APP_SECRET = randomBytes(32).toString("base64url");
@@ -187,10 +188,8 @@ describe.runIf(onPostgres)(
       );
       for (const buyer of buyers) {
         const wallet = buyer.address.toLowerCase();
-        for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
-          if ((await getBalance(db.db, { endpointId: endpoint.id, wallet })) === 100n) break;
-          await new Promise((r) => setTimeout(r, 250));
-        }
+        const balance = () => getBalance(db.db, { endpointId: endpoint.id, wallet });
+        await until(balance, (b) => b === 100n, 60_000, 250);
       }
       expect(settledBy.size).toBe(2);
       // Each node sent its settlements from its own account: one transaction per purchase.
