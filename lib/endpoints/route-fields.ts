@@ -1,0 +1,112 @@
+import type { ApiSchema, CompiledRoute } from "./api-schema";
+
+/** One declared route of an endpoint's api_schema. */
+export type ApiRoute = ApiSchema["routes"][number];
+export type ApiField = NonNullable<ApiRoute["parameters"]>[number];
+export type JsonSchema = Record<string, unknown>;
+
+const JSON_TYPES = new Set(["string", "number", "integer", "boolean", "array", "object"]);
+// What providers commonly write for a JSON type.
+const ALIASES: Record<string, string> = {
+  int: "integer",
+  long: "integer",
+  float: "number",
+  double: "number",
+  decimal: "number",
+  bool: "boolean",
+  str: "string",
+  text: "string",
+  list: "array",
+  dict: "object",
+  map: "object",
+};
+
+function jsonType(field: ApiField): string | undefined {
+  const declared = field.type?.trim().toLowerCase();
+  if (!declared) return undefined;
+  return JSON_TYPES.has(declared) ? declared : ALIASES[declared];
+}
+
+/**
+ * A declared field as JSON Schema: `type` when the declared type names a JSON type, else
+ * the provider's own word for it (e.g. "uuid", "date") leads the description.
+ */
+export function fieldSchema(field: ApiField): JsonSchema {
+  const type = jsonType(field);
+  const words = [type || !field.type ? undefined : `(${field.type})`, field.description]
+    .filter(Boolean)
+    .join(" ");
+  return { ...(type && { type }), ...(words && { description: words }) };
+}
+
+/** Fields as a JSON Schema object, `required` naming those declared required. */
+export function objectSchema(fields: readonly ApiField[]): JsonSchema {
+  const required = fields.filter((f) => f.required).map((f) => f.name);
+  return {
+    type: "object",
+    properties: Object.fromEntries(fields.map((f) => [f.name, fieldSchema(f)])),
+    ...(required.length > 0 && { required }),
+  };
+}
+
+const PLACEHOLDER: Record<string, unknown> = {
+  string: "",
+  number: 0,
+  integer: 0,
+  boolean: false,
+  array: [],
+  object: {},
+};
+
+/** An example object with one placeholder value per field, of the field's JSON type. */
+export function placeholderValues(fields: readonly ApiField[]): Record<string, unknown> {
+  return Object.fromEntries(fields.map((f) => [f.name, PLACEHOLDER[jsonType(f) ?? "string"]]));
+}
+
+const PARAM = /\{([^/}]+)\}/g;
+
+/**
+ * A route's fields split by where they go: every `{name}` in the path is a path parameter
+ * (described by the parameter of that name when declared), the other parameters are query
+ * parameters, and `requestBody.fields` the body.
+ */
+export function routeFields(route: ApiRoute) {
+  const declared = route.parameters ?? [];
+  const names = [...route.path.matchAll(PARAM)].map((m) => m[1] as string);
+  const path = names.map(
+    (name) => declared.find((f) => f.name === name) ?? { name, type: "string", required: true },
+  );
+  return {
+    path: path.map((f) => ({ ...f, required: true })),
+    query: declared.filter((f) => !names.includes(f.name)),
+    body: route.requestBody?.fields ?? [],
+  };
+}
+
+/** `/items/{id}` → `/items/:id`, the route-template spelling x402 catalogs use. */
+export function colonTemplate(path: string): string {
+  return path.replace(PARAM, (_m, name: string) => `:${name}`);
+}
+
+/** What a route costs: its own credits, else the endpoint's per-call price. */
+export function routeCredits(route: ApiRoute, creditsPerCall: bigint): bigint {
+  return route.credits === undefined ? creditsPerCall : BigInt(route.credits);
+}
+
+/**
+ * The declared route a call matches (HEAD falls back to a GET route, as pricing does), with
+ * or without a cost of its own. `compiled` is `compileRoutes(schema)`, index for index.
+ */
+export function findRoute(
+  schema: ApiSchema | null,
+  compiled: readonly CompiledRoute[],
+  method: string,
+  path: string,
+): ApiRoute | undefined {
+  if (!schema) return undefined;
+  for (const wanted of method === "HEAD" ? ["HEAD", "GET"] : [method]) {
+    const index = compiled.findIndex((r) => r.method === wanted && r.pattern.test(path));
+    if (index !== -1) return schema.routes[index];
+  }
+  return undefined;
+}
