@@ -6,6 +6,7 @@ import {
 import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import {
   type ApiRoute,
+  distinctRoutes,
   fieldSchema,
   objectSchema,
   routeCredits,
@@ -77,17 +78,20 @@ function anyPath(cost: bigint): ApiRoute[] {
 
 function paths(endpoint: ResolvedEndpoint): ZodOpenApiPathsObject {
   const routes = endpoint.apiSchema?.routes.length
-    ? endpoint.apiSchema.routes
+    ? distinctRoutes(endpoint.apiSchema.routes)
     : anyPath(endpoint.creditsPerCall);
   const result: ZodOpenApiPathsObject = {};
   routes.forEach((route, index) => {
-    const method = route.method.toLowerCase() as Method;
-    const item = result[route.path] ?? {};
-    // The first declared route of a method and path is the one that prices it.
-    if (item[method]) return;
     const cost = routeCredits(route, endpoint.creditsPerCall);
-    item[method] = operation(route, cost, endpoint.walletAuth, `route${index}${route.method}`);
-    result[route.path] = item;
+    result[route.path] = {
+      ...result[route.path],
+      [route.method.toLowerCase() as Method]: operation(
+        route,
+        cost,
+        endpoint.walletAuth,
+        `route${index}${route.method}`,
+      ),
+    };
   });
   return result;
 }

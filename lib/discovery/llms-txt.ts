@@ -1,5 +1,5 @@
 import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
-import { routeCredits } from "@/lib/endpoints/route-fields";
+import { distinctRoutes, routeCredits } from "@/lib/endpoints/route-fields";
 import { formatUsdc } from "@/lib/money";
 import { purchaseUrl } from "@/lib/x402/challenge";
 import type { PaymentSettings } from "@/lib/x402/settings";
@@ -20,7 +20,7 @@ function credits(n: bigint): string {
 }
 
 function endpointLines(base: string, endpoint: ResolvedEndpoint): string[] {
-  const routes = (endpoint.apiSchema?.routes ?? []).map(
+  const routes = distinctRoutes(endpoint.apiSchema?.routes ?? []).map(
     (r) => `${r.method} ${r.path} (${credits(routeCredits(r, endpoint.creditsPerCall))})`,
   );
   const packs = endpoint.packs.map(

@@ -2,7 +2,7 @@ import type { DiscoveryResource, DiscoveryResourcesResponse } from "@x402/extens
 import { sanitizeResourceServiceMetadata } from "@x402/extensions/bazaar";
 import { z } from "zod";
 import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
-import { colonTemplate, routeCredits } from "@/lib/endpoints/route-fields";
+import { colonTemplate, distinctRoutes, routeCredits } from "@/lib/endpoints/route-fields";
 import { bazaarExtension } from "@/lib/x402/bazaar";
 import { describePack, packRequirements, purchaseUrl } from "@/lib/x402/challenge";
 import { challengeDiscovery } from "@/lib/x402/challenge-discovery";
@@ -43,7 +43,7 @@ function gatewayItems(
 ): DiscoveryResource[] {
   const pack = endpoint.defaultPack;
   if (!pack) return [];
-  const routes = endpoint.apiSchema?.routes ?? [];
+  const routes = distinctRoutes(endpoint.apiSchema?.routes ?? []);
   const calls =
     routes.length > 0
       ? routes.map((route) => ({
@@ -54,16 +54,23 @@ function gatewayItems(
           cost: routeCredits(route, endpoint.creditsPerCall),
         }))
       : [{ method: "GET", path: `/e/${endpoint.slug}`, cost: endpoint.creditsPerCall }];
-  return calls.map((call) => ({
-    resource: `${publicUrl}${colonTemplate(call.path)}`,
-    type: "http",
-    x402Version: 2,
-    accepts: [packRequirements(payments, endpoint, pack)],
-    lastUpdated: updatedAt.toISOString(),
-    description: `${"summary" in call && call.summary ? `${call.summary}: ` : ""}${endpoint.name}, ${credits(call.cost)} a call (${describePack(endpoint, pack)})`,
-    ...metadata(publicUrl, endpoint),
-    extensions: bazaarExtension(call),
-  }));
+  const accepts = [packRequirements(payments, endpoint, pack)];
+  // Routes of methods x402 catalogs cannot describe (OPTIONS) are left to the OpenAPI.
+  return calls.flatMap((call) => {
+    const extensions = bazaarExtension(call);
+    if (Object.keys(extensions).length === 0) return [];
+    const summary = "summary" in call && call.summary ? `${call.summary}: ` : "";
+    return {
+      resource: `${publicUrl}${colonTemplate(call.path)}`,
+      type: "http",
+      x402Version: 2,
+      accepts,
+      lastUpdated: updatedAt.toISOString(),
+      description: `${summary}${endpoint.name}, ${credits(call.cost)} a call (${describePack(endpoint, pack)})`,
+      ...metadata(publicUrl, endpoint),
+      extensions,
+    };
+  });
 }
 
 /** The purchase URL of each pack: paying it credits the pack, without a call. */

@@ -71,16 +71,21 @@ const PARAM = /\{([^/}]+)\}/g;
  * parameters, and `requestBody.fields` the body.
  */
 export function routeFields(route: ApiRoute) {
-  const declared = route.parameters ?? [];
-  const names = [...route.path.matchAll(PARAM)].map((m) => m[1] as string);
+  const declared = unique(route.parameters ?? []);
+  const names = [...new Set([...route.path.matchAll(PARAM)].map((m) => m[1] as string))];
   const path = names.map(
     (name) => declared.find((f) => f.name === name) ?? { name, type: "string", required: true },
   );
   return {
     path: path.map((f) => ({ ...f, required: true })),
     query: declared.filter((f) => !names.includes(f.name)),
-    body: route.requestBody?.fields ?? [],
+    body: unique(route.requestBody?.fields ?? []),
   };
+}
+
+/** A name declared twice is described once, by its first declaration. */
+function unique(fields: readonly ApiField[]): ApiField[] {
+  return fields.filter((f, i) => fields.findIndex((g) => g.name === f.name) === i);
 }
 
 /** `/items/{id}` → `/items/:id`, the route-template spelling x402 catalogs use. */
@@ -109,4 +114,19 @@ export function findRoute(
     if (index !== -1) return schema.routes[index];
   }
   return undefined;
+}
+
+/**
+ * One route per method and path (paths compared as the gateway matches them, ignoring
+ * case): the one the gateway prices, i.e. the first that carries a cost, else the first.
+ */
+export function distinctRoutes(routes: readonly ApiRoute[]): ApiRoute[] {
+  const chosen = new Map<string, ApiRoute>();
+  for (const route of routes) {
+    const key = `${route.method} ${route.path.toLowerCase()}`;
+    const seen = chosen.get(key);
+    if (!seen || (seen.credits === undefined && route.credits !== undefined))
+      chosen.set(key, route);
+  }
+  return [...chosen.values()];
 }

@@ -284,6 +284,38 @@ describe.each(["fast", "next"] as const)("discovery documents (%s door)", (door)
       expect(doc.paths["/{path}"]?.post?.["x-credits"]).toBe(4);
     });
 
+    it("stays valid whatever the api_schema holds: repeated names, routes and odd methods", async () => {
+      const odd = await createEndpoint(app.ctx, origin.url, {
+        apiSchema: {
+          version: 1,
+          routes: [
+            { path: "/a/{id}/b/{id}", method: "get", parameters: [{ name: "q" }, { name: "q" }] },
+            { path: "/a/{id}/b/{id}", method: "GET", credits: 9 },
+            { path: "/x", method: "OPTIONS", credits: 2 },
+            { path: "/up", method: "PUT", requestBody: { contentType: "text/plain", fields: [] } },
+          ],
+        },
+      });
+      const doc = await validOpenApi(
+        await (await get(`/api/endpoints/${odd.slug}/openapi.json`)).json(),
+      );
+      // Of routes with one method and path, the gateway prices by the first with a cost.
+      expect(doc.paths["/a/{id}/b/{id}"]?.get?.["x-credits"]).toBe(9);
+      const wallet = await fundedWallet(app.ctx, odd.id, 20n);
+      const call = await get(`/e/${odd.slug}/a/1/b/2`, { headers: { "x-wallet-address": wallet } });
+      expect(call.headers.get("x-credits-charged")).toBe("9");
+      expect(doc.paths["/x"]?.options?.["x-credits"]).toBe(2);
+      expect(doc.paths["/up"]?.put?.requestBody?.content).toHaveProperty(["text/plain"]);
+      // x402 catalogs describe no OPTIONS call: that route is in the OpenAPI only.
+      const listed = (await (await get("/.well-known/x402")).json()) as DiscoveryResourcesResponse;
+      const mine = listed.items.filter((i) => i.resource.includes(`/e/${odd.slug}/`));
+      expect(mine.map((i) => i.resource).sort()).toEqual([
+        `${publicUrl()}/e/${odd.slug}/a/:id/b/:id`,
+        `${publicUrl()}/e/${odd.slug}/up`,
+      ]);
+      await app.ctx.db.update(endpoints).set({ paused: true }).where(eq(endpoints.id, odd.id));
+    });
+
     it.each([
       ["unknown", () => "no-such-endpoint"],
       ["paused", () => paused.slug],
