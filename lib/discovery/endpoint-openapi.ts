@@ -6,10 +6,12 @@ import {
 import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import {
   type ApiRoute,
+  type Cost,
+  describeCost,
   distinctRoutes,
   fieldSchema,
   objectSchema,
-  routeCredits,
+  routeCost,
   routeFields,
 } from "@/lib/endpoints/route-fields";
 import { formatUsdc } from "@/lib/money";
@@ -18,13 +20,9 @@ import { gatewayHeaders, gatewayResponses, walletTokenScheme } from "./gateway-d
 
 type Method = "get" | "put" | "post" | "delete" | "options" | "head" | "patch";
 
-function credits(n: bigint): string {
-  return `${n} credit${n === 1n ? "" : "s"}`;
-}
-
 function operation(
   route: ApiRoute,
-  cost: bigint,
+  cost: Cost,
   walletAuth: ResolvedEndpoint["walletAuth"],
   operationId: string,
 ): ZodOpenApiOperationObject {
@@ -36,8 +34,9 @@ function operation(
   return {
     operationId,
     summary: route.summary ?? `${route.method} ${route.path}`,
-    description: `Costs ${credits(cost)} per call, debited from the caller's balance on this endpoint (x-credits-charged says what was).${proof}`,
-    "x-credits": Number(cost),
+    description: `Costs ${describeCost(cost)} per call, debited from the caller's balance on this endpoint (x-credits-charged says what was).${cost.metered ? " Metered: the most a call may cost is reserved, the provider reports what it used, the rest is given back." : ""}${proof}`,
+    "x-credits": Number(cost.credits),
+    ...(cost.metered && { "x-credits-metered": true }),
     parameters: [
       ...fields.path.map((f) => ({
         in: "path" as const,
@@ -64,13 +63,12 @@ function operation(
 }
 
 /** When no routes are declared, any path and method is served at the per-call price. */
-function anyPath(cost: bigint): ApiRoute[] {
+function anyPath(): ApiRoute[] {
   const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
   return ["/", "/{path}"].flatMap((path) =>
     methods.map((method) => ({
       path,
       method,
-      credits: Number(cost),
       summary: `${method} ${path === "/" ? "/" : "any path"}`,
     })),
   );
@@ -79,10 +77,10 @@ function anyPath(cost: bigint): ApiRoute[] {
 function paths(endpoint: ResolvedEndpoint): ZodOpenApiPathsObject {
   const routes = endpoint.apiSchema?.routes.length
     ? distinctRoutes(endpoint.apiSchema.routes)
-    : anyPath(endpoint.creditsPerCall);
+    : anyPath();
   const result: ZodOpenApiPathsObject = {};
   routes.forEach((route, index) => {
-    const cost = routeCredits(route, endpoint.creditsPerCall);
+    const cost = routeCost(route, endpoint);
     result[route.path] = {
       ...result[route.path],
       [route.method.toLowerCase() as Method]: operation(
@@ -113,7 +111,7 @@ export function endpointOpenApi(publicUrl: string, endpoint: ResolvedEndpoint) {
       version: "1",
       description: [
         endpoint.description,
-        `Paid with prepaid credits: ${declared ? "each route's cost is its `x-credits`; a path no route declares costs" : "every call costs"} ${credits(endpoint.creditsPerCall)}. Send your wallet in x-wallet-address (or sign in with SIGN-IN-WITH-X). Balance: GET ${publicUrl}/api/credits/balance?endpoint=${endpoint.slug}. With too few credits the answer is a 402 (x402): pay it with any x402 client to buy ${endpoint.defaultPack ? `the ${endpoint.defaultPack.name} pack` : "a pack"}.`,
+        `Paid with prepaid credits: ${declared ? "each route's cost is its `x-credits`; a path no route declares costs" : "every call costs"} ${describeCost({ credits: endpoint.creditsPerCall, metered: endpoint.metered })}. Send your wallet in x-wallet-address (or sign in with SIGN-IN-WITH-X). Balance: GET ${publicUrl}/api/credits/balance?endpoint=${endpoint.slug}. With too few credits the answer is a 402 (x402): pay it with any x402 client to buy ${endpoint.defaultPack ? `the ${endpoint.defaultPack.name} pack` : "a pack"}.`,
         packs.length > 0 ? `Packs: ${packs.join("; ")}.` : "",
       ]
         .filter(Boolean)
@@ -123,6 +121,7 @@ export function endpointOpenApi(publicUrl: string, endpoint: ResolvedEndpoint) {
     "x-x402-credits": {
       endpoint: endpoint.slug,
       creditsPerCall: Number(endpoint.creditsPerCall),
+      metered: endpoint.metered,
       walletAuth: endpoint.walletAuth,
       defaultPack: endpoint.defaultPack?.id ?? null,
       balanceUrl: `${publicUrl}/api/credits/balance?endpoint=${endpoint.slug}`,

@@ -1,5 +1,5 @@
 import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
-import { distinctRoutes, routeCredits } from "@/lib/endpoints/route-fields";
+import { describeCost, distinctRoutes, routeCost } from "@/lib/endpoints/route-fields";
 import { formatUsdc } from "@/lib/money";
 import { purchaseUrl } from "@/lib/x402/challenge";
 import type { PaymentSettings } from "@/lib/x402/settings";
@@ -15,13 +15,9 @@ export interface LlmsTxtFacts {
   endpoints: readonly ResolvedEndpoint[];
 }
 
-function credits(n: bigint): string {
-  return `${n} credit${n === 1n ? "" : "s"}`;
-}
-
 function endpointLines(base: string, endpoint: ResolvedEndpoint): string[] {
   const routes = distinctRoutes(endpoint.apiSchema?.routes ?? []).map(
-    (r) => `${r.method} ${r.path} (${credits(routeCredits(r, endpoint.creditsPerCall))})`,
+    (r) => `${r.method} ${r.path} (${describeCost(routeCost(r, endpoint))})`,
   );
   const packs = endpoint.packs.map(
     (p) =>
@@ -30,7 +26,7 @@ function endpointLines(base: string, endpoint: ResolvedEndpoint): string[] {
   const summary = endpoint.description ? `: ${endpoint.description.replace(/\s+/g, " ")}` : "";
   return [
     `- [${endpoint.slug}](${base}/api/endpoints/${endpoint.slug}/openapi.json) — ${endpoint.name}${summary}`,
-    `  - Call: \`${base}/e/${endpoint.slug}/PATH\`, ${credits(endpoint.creditsPerCall)} a call${routes.length > 0 ? `; routes: ${routes.join(", ")}` : ""}${endpoint.walletAuth === "signed" ? "; wants a wallet proof (sign in)" : ""}`,
+    `  - Call: \`${base}/e/${endpoint.slug}/PATH\`, ${describeCost({ credits: endpoint.creditsPerCall, metered: endpoint.metered })} a call${routes.length > 0 ? `; routes: ${routes.join(", ")}` : ""}${endpoint.walletAuth === "signed" ? "; wants a wallet proof (sign in)" : ""}`,
     ...packs.map((p) => `  - Pack ${p}`),
   ];
 }

@@ -2,7 +2,12 @@ import type { DiscoveryResource, DiscoveryResourcesResponse } from "@x402/extens
 import { sanitizeResourceServiceMetadata } from "@x402/extensions/bazaar";
 import { z } from "zod";
 import type { ResolvedEndpoint } from "@/lib/endpoints/resolved";
-import { colonTemplate, distinctRoutes, routeCredits } from "@/lib/endpoints/route-fields";
+import {
+  colonTemplate,
+  describeCost,
+  distinctRoutes,
+  routeCost,
+} from "@/lib/endpoints/route-fields";
 import { bazaarExtension } from "@/lib/x402/bazaar";
 import { describePack, packRequirements, purchaseUrl } from "@/lib/x402/challenge";
 import { challengeDiscovery } from "@/lib/x402/challenge-discovery";
@@ -27,10 +32,6 @@ export type WellKnownX402 = DiscoveryResourcesResponse & {
   instructions: string;
 };
 
-function credits(n: bigint): string {
-  return `${n} credit${n === 1n ? "" : "s"}`;
-}
-
 /**
  * The gateway resources of one endpoint: one per declared route (its URL as x402 catalogs
  * spell route templates, `/e/SLUG/items/:id`), or the endpoint itself when none are
@@ -51,9 +52,15 @@ function gatewayItems(
           path: `/e/${endpoint.slug}${route.path}`,
           route,
           summary: route.summary,
-          cost: routeCredits(route, endpoint.creditsPerCall),
+          cost: routeCost(route, endpoint),
         }))
-      : [{ method: "GET", path: `/e/${endpoint.slug}`, cost: endpoint.creditsPerCall }];
+      : [
+          {
+            method: "GET",
+            path: `/e/${endpoint.slug}`,
+            cost: { credits: endpoint.creditsPerCall, metered: endpoint.metered },
+          },
+        ];
   const accepts = [packRequirements(payments, endpoint, pack)];
   // Routes of methods x402 catalogs cannot describe (OPTIONS) are left to the OpenAPI.
   return calls.flatMap((call) => {
@@ -66,7 +73,7 @@ function gatewayItems(
       x402Version: 2,
       accepts,
       lastUpdated: updatedAt.toISOString(),
-      description: `${summary}${endpoint.name}, ${credits(call.cost)} a call (${describePack(endpoint, pack)})`,
+      description: `${summary}${endpoint.name}, ${describeCost(call.cost)} a call (${describePack(endpoint, pack)})`,
       ...metadata(publicUrl, endpoint),
       extensions,
     };

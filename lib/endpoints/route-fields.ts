@@ -93,9 +93,27 @@ export function colonTemplate(path: string): string {
   return path.replace(PARAM, (_m, name: string) => `:${name}`);
 }
 
-/** What a route costs: its own credits, else the endpoint's per-call price. */
-export function routeCredits(route: ApiRoute, creditsPerCall: bigint): bigint {
-  return route.credits === undefined ? creditsPerCall : BigInt(route.credits);
+export interface Cost {
+  /** The price, or for a metered call the most it may cost. */
+  credits: bigint;
+  /** Charged what the origin reports (x-credits-used), at most `credits`. */
+  metered: boolean;
+}
+
+/** What a call on a route costs, as the gateway prices it: its own credits, else per call. */
+export function routeCost(
+  route: ApiRoute,
+  endpoint: { creditsPerCall: bigint; metered: boolean },
+): Cost {
+  return route.credits === undefined
+    ? { credits: endpoint.creditsPerCall, metered: endpoint.metered }
+    : { credits: BigInt(route.credits), metered: route.metered === true };
+}
+
+/** "1 credit", "5 credits", "up to 5 credits" (metered). */
+export function describeCost(cost: Cost): string {
+  const amount = `${cost.credits} credit${cost.credits === 1n ? "" : "s"}`;
+  return cost.metered ? `up to ${amount}` : amount;
 }
 
 /**

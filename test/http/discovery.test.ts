@@ -79,6 +79,7 @@ const ROUTES = {
       },
     },
     { path: "/free-text", method: "GET", summary: "No cost given: per-call price" },
+    { path: "/summarize", method: "POST", credits: 10, metered: true },
   ],
 };
 
@@ -248,7 +249,12 @@ describe.each(["fast", "next"] as const)("discovery documents (%s door)", (door)
       expect(res.status).toBe(200);
       const doc = await validOpenApi(await res.json());
       expect(doc.servers).toEqual([{ url: `${publicUrl()}/e/${ep.slug}` }]);
-      expect(Object.keys(doc.paths).sort()).toEqual(["/analyze", "/free-text", "/items/{id}"]);
+      expect(Object.keys(doc.paths).sort()).toEqual([
+        "/analyze",
+        "/free-text",
+        "/items/{id}",
+        "/summarize",
+      ]);
 
       const item = doc.paths["/items/{id}"]?.get;
       expect(item?.["x-credits"]).toBe(3);
@@ -270,6 +276,10 @@ describe.each(["fast", "next"] as const)("discovery documents (%s door)", (door)
       });
       // A route without a cost of its own is priced per call.
       expect(doc.paths["/free-text"]?.get?.["x-credits"]).toBe(2);
+      // A metered route's credits are the most a call may cost.
+      const summarize = doc.paths["/summarize"]?.post as Operation & { "x-credits-metered"?: true };
+      expect(summarize).toMatchObject({ "x-credits": 10, "x-credits-metered": true });
+      expect(summarize.description).toContain("Costs up to 10 credits per call");
       for (const op of [item, analyze]) {
         expect(op?.responses["402"]?.headers).toHaveProperty(["PAYMENT-REQUIRED"]);
         expect(op?.responses["200"]?.headers).toHaveProperty(["x-credits-charged"]);
@@ -509,6 +519,7 @@ describe.each(["fast", "next"] as const)("discovery documents (%s door)", (door)
       expect(text).toContain(`${base}/e/${ep.slug}/PATH`);
       expect(text).toContain(`[${ep.slug}](${base}/api/endpoints/${ep.slug}/openapi.json)`);
       expect(text).toContain("POST /analyze (5 credits)");
+      expect(text).toContain("POST /summarize (up to 10 credits)");
       expect(text).toContain("8.50 USDC");
       expect(text).toContain("SIGN-IN-WITH-X");
       expect(text).toContain(`${base}/.well-known/x402`);
