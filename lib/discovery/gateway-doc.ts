@@ -65,6 +65,7 @@ export const gatewayResponses: ZodOpenApiResponsesObject = {
       "endpoint_paused",
       "facilitator_unavailable",
       "origin_timeout",
+      "websocket_unsupported",
     ],
     "Gateway",
   ),

@@ -201,6 +201,11 @@ export const challengeBody = z
     endpoint: slugSchema,
     credits: credits.optional().meta({ description: "The wallet's balance (gateway)." }),
     required: credits.optional().meta({ description: "What the call costs (gateway)." }),
+    tokenUrl: z
+      .url()
+      .optional()
+      .meta({ description: "wallet_proof_required: where to get a wallet token instead." }),
+    nonceUrl: z.url().optional().meta({ description: "wallet_proof_required: its nonce." }),
     api_schema: apiSchemaView
       .optional()
       .meta({ description: "The endpoint's declared routes, when it has any." }),
