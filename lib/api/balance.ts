@@ -7,7 +7,12 @@ import { parseQuery } from "@/lib/http/query";
 import { getBalance, listBalances } from "@/lib/ledger";
 import { checksumWallet, parseWallet } from "@/lib/wallet";
 
-const querySchema = z.object({ endpoint: slugSchema.optional() });
+/** The balance query: one endpoint's account, or (without it) every balance of the wallet. */
+export const balanceQuery = z.object({
+  endpoint: slugSchema
+    .optional()
+    .meta({ description: "The endpoint's slug; omit it for every balance the wallet holds." }),
+});
 
 /**
  * GET /api/credits/balance — the seed protocol's balance call. With `endpoint`, that
@@ -17,7 +22,7 @@ export const handleBalance = allowMethods(["GET", "HEAD"], balance);
 
 async function balance(request: Request, ctx: AppContext): Promise<Response> {
   const wallet = parseWallet(request.headers.get("x-wallet-address"));
-  const { endpoint: slug } = parseQuery(new URL(request.url), querySchema, "invalid_endpoint");
+  const { endpoint: slug } = parseQuery(new URL(request.url), balanceQuery, "invalid_endpoint");
   if (slug === undefined) {
     const rows = await listBalances(ctx.db, wallet);
     return Response.json({

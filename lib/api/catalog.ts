@@ -11,10 +11,16 @@ import { purchaseUrl } from "@/lib/x402/challenge";
 
 export const CATALOG_PAGE_MAX = 100;
 
-const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(CATALOG_PAGE_MAX).default(CATALOG_PAGE_MAX),
+export const catalogQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(CATALOG_PAGE_MAX)
+    .default(CATALOG_PAGE_MAX)
+    .meta({ description: "Endpoints per page." }),
   /** Opaque to clients: the last slug of the previous page (pages are in slug order). */
-  cursor: slugSchema.optional(),
+  cursor: slugSchema.optional().meta({ description: "The previous page's nextCursor." }),
 });
 
 /**
@@ -85,5 +91,5 @@ export type CatalogEndpoint = Awaited<ReturnType<typeof catalogRows>>[number];
 
 /** GET /api/endpoints[?limit=&cursor=] — the public catalog, a page at a time. */
 export const handleCatalog = allowMethods(["GET", "HEAD"], async (request, ctx: AppContext) =>
-  Response.json(await listCatalog(ctx, parseQuery(new URL(request.url), pageQuery))),
+  Response.json(await listCatalog(ctx, parseQuery(new URL(request.url), catalogQuery))),
 );

@@ -10,15 +10,22 @@ import { parseWallet } from "@/lib/wallet";
 import { challengeResponse } from "@/lib/x402/challenge";
 import { requireResolvedEndpoint } from "./resolve-endpoint";
 
-const bodySchema = z
+export const consumeBody = z
   .object({
-    endpoint: slugSchema,
-    wallet: z.string(),
-    credits: z.number().int().positive().max(1_000_000_000).optional(),
+    endpoint: slugSchema.meta({ description: "One of your endpoints' slug." }),
+    wallet: z.string().meta({ description: "The buyer's wallet, 0x + 40 hex digits." }),
+    credits: z
+      .number()
+      .int()
+      .positive()
+      .max(1_000_000_000)
+      .optional()
+      .meta({ description: "Credits to debit; default: the endpoint's creditsPerCall." }),
     idempotencyKey: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,128}$/, "must be 1-128 of A-Z a-z 0-9 _ -")
-      .optional(),
+      .optional()
+      .meta({ description: "Debits at most once per key (for this amount) within 24 h." }),
   })
   .strict();
 
@@ -28,7 +35,7 @@ const bodySchema = z
  */
 export const handleConsume = allowMethods(["POST"], async (request, ctx: AppContext) => {
   const { address } = await requireProvider(ctx, request);
-  const body = await parseJsonBody(request, bodySchema);
+  const body = await parseJsonBody(request, consumeBody);
   await ownEndpoint(ctx.db, address, body.endpoint);
   const endpoint = await requireResolvedEndpoint(ctx, body.endpoint);
   if (endpoint.paused)

@@ -8,7 +8,7 @@ import { parseUsdc } from "@/lib/money";
 import { checksumWallet, parseWallet } from "@/lib/wallet";
 
 const MAX_ATOMIC = 1_000_000_000n; // 1,000 USDC a call
-const bodySchema = z
+export const faucetBody = z
   .object({ address: z.string(), amount: z.union([z.string(), z.number()]).optional() })
   .strict();
 
@@ -16,7 +16,7 @@ const bodySchema = z
 export const handleFaucet = allowMethods(["POST"], async (request, ctx: AppContext) => {
   const mint = ctx.chain.mint;
   if (!mint) throw new ApiError("not_found", "The faucet exists only on the devnet.");
-  const body = await parseJsonBody(request, bodySchema);
+  const body = await parseJsonBody(request, faucetBody);
   const address = checksumWallet(parseWallet(body.address, "address"));
   const amount = body.amount === undefined ? 10_000_000n : parseUsdc(String(body.amount));
   if (amount === null || amount <= 0n || amount > MAX_ATOMIC) {

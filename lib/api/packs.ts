@@ -7,11 +7,13 @@ import { formatUsdc } from "@/lib/money";
 import { purchaseUrl } from "@/lib/x402/challenge";
 import { requireResolvedEndpoint } from "./resolve-endpoint";
 
-const querySchema = z.object({ endpoint: slugSchema });
+export const packsQuery = z.object({
+  endpoint: slugSchema.meta({ description: "The endpoint's slug." }),
+});
 
 /** GET /api/credits/packs?endpoint=SLUG — what can be bought, and where. */
 export const handlePacks = allowMethods(["GET", "HEAD"], async (request, ctx: AppContext) => {
-  const { endpoint: slug } = parseQuery(new URL(request.url), querySchema, "invalid_endpoint");
+  const { endpoint: slug } = parseQuery(new URL(request.url), packsQuery, "invalid_endpoint");
   const endpoint = await requireResolvedEndpoint(ctx, slug);
   return Response.json({
     endpoint: endpoint.slug,

@@ -7,14 +7,16 @@ import { allowMethods } from "@/lib/http/handler";
 import { findPayment } from "@/lib/purchase/store";
 import { checksumWallet } from "@/lib/wallet";
 
-const idSchema = z.uuid();
+export const purchaseIdSchema = z
+  .uuid()
+  .meta({ description: "The paymentId a purchase answered with." });
 
 /** GET /api/credits/purchases/ID — a payment's state: pending | settled | failed. */
 export const handlePurchaseStatus = allowMethods(
   ["GET", "HEAD"],
   async (request, ctx: AppContext) => {
     const id = new URL(request.url).pathname.split("/").pop() ?? "";
-    if (!idSchema.safeParse(id).success)
+    if (!purchaseIdSchema.safeParse(id).success)
       throw new ApiError("not_found", "No purchase with that id.");
     const payment = await findPayment(ctx.db, id);
     if (!payment) throw new ApiError("not_found", "No purchase with that id.");

@@ -1,6 +1,4 @@
-import { z } from "zod";
 import type { AppContext } from "@/lib/app/context";
-import { slugSchema } from "@/lib/endpoints/slug";
 import { ApiError } from "@/lib/http/errors";
 import { allowMethods } from "@/lib/http/handler";
 import { parseJsonBody } from "@/lib/http/json-body";
@@ -9,13 +7,10 @@ import { isConnectionFailure } from "@/lib/ledger";
 import { claimedPayer, paymentHeader } from "@/lib/purchase/payment-header";
 import { databaseUnavailable, purchaseWithHeader } from "@/lib/purchase/purchase";
 import { purchaseResponse } from "@/lib/purchase/response";
+import { purchaseBody, purchaseQuery } from "@/lib/purchase/target";
 import { withPurchaseLimits } from "@/lib/rate-limit/purchase";
 import { challengeResponse } from "@/lib/x402/challenge";
 import { requireResolvedEndpoint } from "./resolve-endpoint";
-
-const packIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "is not a pack id");
-const querySchema = z.object({ endpoint: slugSchema.optional(), pack: packIdSchema.optional() });
-const bodySchema = z.object({ endpoint: slugSchema, packId: packIdSchema.optional() }).strict();
 
 /**
  * POST /api/credits/purchase?endpoint=SLUG&pack=PACK — the purchaseUrl. Without payment:
@@ -50,7 +45,7 @@ export const handlePurchase = allowMethods(["POST", "GET"], async (request, ctx:
 });
 
 async function target(request: Request): Promise<{ slug: string; packId?: string }> {
-  const query = parseQuery(new URL(request.url), querySchema);
+  const query = parseQuery(new URL(request.url), purchaseQuery);
   if (query.endpoint) return { slug: query.endpoint, packId: query.pack };
   if (request.method !== "POST" || request.headers.get("content-length") === "0") {
     throw new ApiError(
@@ -58,6 +53,6 @@ async function target(request: Request): Promise<{ slug: string; packId?: string
       'Name the endpoint: ?endpoint=SLUG&pack=PACK or a JSON body {"endpoint", "packId"}.',
     );
   }
-  const body = await parseJsonBody(request, bodySchema);
+  const body = await parseJsonBody(request, purchaseBody);
   return { slug: body.endpoint, packId: body.packId };
 }

@@ -16,7 +16,7 @@ import { issueWalletToken } from "./wallet-tokens";
 
 const NO_STORE = { "cache-control": "no-store" };
 
-const signedMessageSchema = z.object({
+export const signedMessageSchema = z.object({
   message: z.string().min(1).max(4096),
   signature: z
     .string()
@@ -24,7 +24,7 @@ const signedMessageSchema = z.object({
     .regex(/^0x[0-9a-fA-F]+$/, "must be a 0x-prefixed hex signature")
     .transform((s) => s as Hex),
 });
-const nonceQuery = z.object({ purpose: z.enum(["session", "token"]).default("session") });
+export const nonceQuery = z.object({ purpose: z.enum(["session", "token"]).default("session") });
 const createKeySchema = z.object({ name: z.string().trim().min(1).max(100) });
 const revokeKeyQuery = z.object({ id: z.guid() });
 

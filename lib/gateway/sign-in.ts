@@ -6,6 +6,7 @@ import { ApiError } from "@/lib/http/errors";
 import { metrics } from "@/lib/metrics/metrics";
 import { parseWallet } from "@/lib/wallet";
 import { type ChallengeFacts, challengeResponse } from "@/lib/x402/challenge";
+import { parseGatewayTarget } from "./path";
 
 /** Who calls without a payment: a wallet (proven or merely named), nobody, or a refusal. */
 export type UnpaidCaller =
@@ -28,6 +29,12 @@ export async function gatewayChallenge(
   return challengeResponse(ctx.payments, ctx.config.publicUrl, endpoint, {
     ...facts,
     extensions: { ...facts.extensions, ...(await signInChallenge(ctx, request.url)) },
+    // What the Bazaar extension describes: this call, priced as the gateway prices it.
+    call: {
+      method: request.method,
+      path: parseGatewayTarget(new URL(request.url)).path,
+      contentType: request.headers.get("content-type"),
+    },
   });
 }
 

@@ -7,6 +7,7 @@ import {
 import type { Pack, ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { formatUsdc } from "@/lib/money";
 import { checksumWallet } from "@/lib/wallet";
+import { challengeDiscovery, type GatewayCall } from "./challenge-discovery";
 import type { PaymentSettings } from "./settings";
 
 export function purchaseUrl(publicUrl: string, slug: string, packId: string): string {
@@ -96,6 +97,8 @@ export interface ChallengeFacts {
   extensions?: Record<string, unknown>;
   /** More fields for people reading the body (e.g. where to get a wallet token). */
   body?: Record<string, unknown>;
+  /** The gateway call answered (gateway 402s): what the Bazaar extension describes. */
+  call?: GatewayCall;
 }
 
 /**
@@ -111,11 +114,16 @@ export function challengeResponse(
   const pack = facts.pack ?? endpoint.defaultPack;
   const base = paymentRequired(payments, publicUrl, endpoint, pack, facts.error);
   // Every challenge that asks for payment takes an x402 payment-identifier (optional): the
-  // client's idempotency key for the payment it makes (enforced in purchasePack).
-  const extensions = pack
-    ? { [PAYMENT_IDENTIFIER]: declarePaymentIdentifierExtension(false), ...facts.extensions }
-    : facts.extensions;
-  const required = extensions ? { ...base, extensions } : base;
+  // client's idempotency key for the payment it makes (enforced in purchasePack). Every one
+  // describes itself to x402 catalogs (Bazaar).
+  const required = {
+    ...base,
+    extensions: {
+      ...challengeDiscovery(payments, endpoint, pack, facts.call),
+      ...(pack && { [PAYMENT_IDENTIFIER]: declarePaymentIdentifierExtension(false) }),
+      ...facts.extensions,
+    },
+  };
   const v1Name = payments.info.v1Name;
   const protocol = v1Name
     ? { x402Version: 1, error: facts.error, accepts: v1Accepts(required, v1Name, endpoint) }

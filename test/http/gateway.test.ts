@@ -186,11 +186,13 @@ describe.each(["fast", "next"] as const)("gateway (%s door)", (door) => {
         mimeType: "application/json",
       },
       accepts: [accepts],
-      // A returning customer proves its wallet by signing in instead of paying again;
-      // a payment may carry its own idempotency key.
+      // A returning customer proves its wallet by signing in instead of paying again; a
+      // payment may carry its own idempotency key; the call is described for x402 catalogs
+      // (test/http/discovery.test.ts has the details).
       extensions: {
         "payment-identifier": declarePaymentIdentifierExtension(false),
         "sign-in-with-x": expect.objectContaining({ supportedChains: expect.any(Array) }),
+        bazaar: expect.objectContaining({ routeTemplate: `/e/${ep.slug}/analyze` }),
       },
     });
     const body = (await res.json()) as Record<string, unknown>;
