@@ -41,6 +41,9 @@ export const CORS_ALLOWED_HEADERS = [
   "Idempotency-Key",
   "Content-Type",
   "Authorization",
+  // @x402/fetch 2.27 sets this (a response header) on its paid retry, so a browser asks for
+  // it in the preflight; without it the official client could not pay from a page.
+  "Access-Control-Expose-Headers",
 ];
 
 /** What an agent reads from our answers beyond the safelisted response headers. */

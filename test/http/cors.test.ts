@@ -19,6 +19,7 @@ const REQUEST_HEADERS = [
   "idempotency-key",
   "content-type",
   "authorization",
+  "access-control-expose-headers", // sent by @x402/fetch's paid retry
 ];
 const EXPOSED = [
   "payment-required",
