@@ -6,7 +6,7 @@ import { compileTrust, stampClientAddress } from "@/lib/http/client-ip";
 import { ApiError, errorBody, errorResponse } from "@/lib/http/errors";
 import { withErrors } from "@/lib/http/handler";
 import { baseSecurityHeaders, DATA_CSP } from "@/lib/http/security-headers";
-import { requestIdFrom } from "@/lib/log/request-id";
+import { stampRequestId } from "@/lib/log/request-id";
 import { logRequest } from "@/lib/log/request-log";
 import { observeRequest } from "@/lib/metrics/http";
 import { corsFor, isCorsPath } from "./cors";
@@ -34,8 +34,7 @@ export function createAppServer(
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
     // Stamped on the request, so both doors and the gateway's origin call see ours only.
-    const reqId = requestIdFrom(req.headers["x-request-id"]);
-    req.headers["x-request-id"] = reqId;
+    const reqId = stampRequestId(req);
     res.setHeader("x-request-id", reqId);
     // Counted and logged where the caller's connection ends: a cluster's primary only sees relays.
     if (!opts.relayedByWorkers) {
