@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from "n
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
+import { log } from "@/lib/log/logger";
 
 export interface StartAnvilOptions {
   port: number;
@@ -189,8 +190,9 @@ function prepareStateFile(file: string): void {
   renameSync(file, aside);
   const restored = existsSync(backup) && parsesAsJson(backup);
   if (restored) copyFileSync(backup, file);
-  console.warn(
-    `anvil state ${file} was unreadable (moved to ${aside}); ${restored ? "restored the last good copy" : "starting a fresh chain"}`,
+  log().warn(
+    { file, movedTo: aside, restored },
+    `anvil state was unreadable; ${restored ? "restored the last good copy" : "starting a fresh chain"}`,
   );
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
+import type { LogLevel } from "@/lib/log/levels";
 import { isLoopbackHost } from "@/lib/net/address-policy";
 import type { RateLimitSettings } from "@/lib/rate-limit/limits";
 import { ConfigError, type Env, parseEnv } from "./env";
@@ -54,6 +55,7 @@ export interface Config {
   maxEndpointsPerProvider: number;
   chain: ChainConfig;
   metrics: MetricsAccess;
+  logLevel: LogLevel;
 }
 
 /**
@@ -171,6 +173,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     maxEndpointsPerProvider: env.MAX_ENDPOINTS_PER_PROVIDER,
     chain: chainConfig(env),
     metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT, host: env.METRICS_HOST },
+    logLevel: env.LOG_LEVEL,
   };
 }
 

@@ -1,6 +1,7 @@
 import proxyAddr from "proxy-addr";
 import { z } from "zod";
 import { InvalidPostgresUrl, parsePostgresUrl } from "@/db/url";
+import { LOG_LEVELS } from "@/lib/log/levels";
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -164,6 +165,8 @@ export const envSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Where METRICS_PORT listens; loopback unless the operator opens it. */
   METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  /** The least severe log lines written (pino levels); `debug` and `trace` are verbose. */
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -8,6 +8,7 @@ import { BreakerOpenError, getBalance } from "@/lib/ledger";
 import { isConnectionFailure } from "@/lib/ledger/breaker";
 import type { RefundDue, RefundOutcome } from "@/lib/ledger/refund-keeper";
 import type { Applied } from "@/lib/ledger/types";
+import { log } from "@/lib/log/logger";
 import { metrics } from "@/lib/metrics/metrics";
 import {
   InvalidPayment,
@@ -284,7 +285,9 @@ async function serve(
   for (const [name, value] of creditHeaders(charged, remaining)) headers.set(name, value);
   if (keyed && !refundedWhole) {
     const stored = (copy: Buffer | null) =>
-      storeReplay(ctx.db, debit.entryId, status, headers, copy).catch(console.error);
+      storeReplay(ctx.db, debit.entryId, status, headers, copy).catch((err: unknown) =>
+        log().error({ err, entryId: debit.entryId.toString() }, "gateway: replay not stored"),
+      );
     if (!body) {
       await stored(Buffer.alloc(0));
       return new Response(null, { status, headers });
@@ -328,7 +331,9 @@ function refundIfCutShort(
     void metering()
       .catch(() => {})
       .then(() => ctx.refunds.refund(due))
-      .catch(console.error);
+      .catch((err: unknown) =>
+        log().error({ err, entryId: due.entryId.toString() }, "gateway: cut-short refund failed"),
+      );
   });
 }
 
@@ -462,8 +467,12 @@ async function ledgerCall<T>(
   } catch (err) {
     if (err instanceof ApiError) throw err;
     const mayHaveCommitted = uncertain !== undefined && isConnectionFailure(err);
-    if (!(err instanceof BreakerOpenError)) console.error("ledger unavailable:", err);
-    if (mayHaveCommitted) await uncertain().catch((e: unknown) => console.error(e));
+    if (!(err instanceof BreakerOpenError)) log().error({ err }, "gateway: ledger unavailable");
+    if (mayHaveCommitted) {
+      await uncertain().catch((e: unknown) =>
+        log().error({ err: e }, "gateway: uncertain debit not kept"),
+      );
+    }
     throw new ApiError(
       "ledger_unavailable",
       mayHaveCommitted

@@ -1,6 +1,7 @@
 import { isSessionCookie } from "@/lib/auth/session";
 import { FORWARDING_CLAIMS } from "@/lib/http/client-ip";
 import { DATA_CSP } from "@/lib/http/security-headers";
+import { requestIdFrom } from "@/lib/log/request-id";
 
 /** Hop-by-hop (RFC 9110 §7.6.1) and ours-only headers: never forwarded either way. */
 const HOP_BY_HOP = new Set([
@@ -27,6 +28,7 @@ const REQUEST_ONLY_OURS = new Set([
   "x-payment",
   "sign-in-with-x",
   "x-wallet-address",
+  "x-request-id",
 ]);
 
 /**
@@ -48,6 +50,9 @@ const RESPONSE_REFUSED = new Set([
   "content-security-policy",
   "content-security-policy-report-only",
   "x-content-type-options",
+  // Ours, set on every answer by our server (lib/server/http-server): the caller's log and
+  // ours must name the call alike.
+  "x-request-id",
 ]);
 
 function connectionListed(headers: Headers): Set<string> {
@@ -90,6 +95,8 @@ export function originRequestHeaders(
   if (identity.originKey) out["x-api-key"] = identity.originKey;
   out["x-wallet-address"] = identity.wallet;
   if (identity.clientAddress) out["x-forwarded-for"] = identity.clientAddress;
+  // Our server already replaced a malformed one; re-checked for callers that bypass it.
+  out["x-request-id"] = requestIdFrom(incoming.get("x-request-id"));
   return out;
 }
 

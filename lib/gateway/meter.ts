@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { AppContext } from "@/lib/app/context";
 import type { RefundDue } from "@/lib/ledger/refund-keeper";
+import { log } from "@/lib/log/logger";
 import { CREDITS_USED, type MeterReport } from "./forward";
 
 /** The credits a metered call used, from the origin's report; undefined when absent or bad. */
@@ -66,7 +67,8 @@ export async function settleMeteredCall(
 }
 
 function invalidReport(slug: string, value: unknown): void {
-  console.warn(
-    `metered endpoint "${slug}": the origin reported ${value === undefined ? "no" : `an invalid (${String(value).slice(0, 40)})`} ${CREDITS_USED}; charged the maximum`,
+  log().warn(
+    { endpoint: slug, reported: value === undefined ? null : String(value).slice(0, 40) },
+    `metered endpoint: the origin reported ${value === undefined ? "no" : "an invalid"} ${CREDITS_USED}; charged the maximum`,
   );
 }

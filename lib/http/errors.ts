@@ -1,4 +1,5 @@
 import { BreakerOpenError, isConnectionFailure } from "@/lib/ledger/breaker";
+import { log } from "@/lib/log/logger";
 /** Every error code the API answers with, and its HTTP status. One table, one place. */
 export const ERROR_STATUS = {
   bad_request: 400,
@@ -76,14 +77,17 @@ export function errorBody(code: ErrorCode, message: string) {
 }
 
 /** Maps anything thrown to a JSON response; unknown errors are logged in full and masked. */
-export function errorResponse(err: unknown, log: (e: unknown) => void = console.error): Response {
+export function errorResponse(
+  err: unknown,
+  report: (e: unknown) => void = (e) => log().error({ err: e }, "unhandled error"),
+): Response {
   if (err instanceof ApiError) {
     return Response.json(
       { error: { code: err.code, message: err.message, ...err.details } },
       { status: err.status, headers: err.headers },
     );
   }
-  log(err);
+  report(err);
   // The database went away under a request no handler guarded: a retryable outage, not a bug.
   if (isConnectionFailure(err) || err instanceof BreakerOpenError) {
     return Response.json(

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, open, readdir, readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { Db } from "@/db";
+import { log as logger } from "@/lib/log/logger";
 import { isConnectionFailure } from "./breaker";
 import { findConsumeByDigest } from "./find-by-key";
 import { ForeignEntryError, refund, returnUnused } from "./refund";
@@ -61,7 +62,10 @@ export class RefundKeeper {
     private readonly db: Db,
     dataDir: string,
     databaseIdentity: string,
-    private readonly log: (message: string, err?: unknown) => void = console.error,
+    private readonly log: (message: string, fields: Record<string, unknown>) => void = (
+      message,
+      fields,
+    ) => logger().error(fields, message),
   ) {
     const scope = createHash("sha256").update(databaseIdentity).digest("hex").slice(0, 16);
     this.dir = path.join(dataDir, "pending-refunds", scope);
@@ -75,7 +79,10 @@ export class RefundKeeper {
         const delay = RETRY_DELAYS_MS[attempt];
         if (!isConnectionFailure(err) || delay === undefined) {
           await this.keep(due.entryId.toString(), { kind: "entry", ...due });
-          this.log(`refund of ledger entry ${due.entryId} deferred: kept in ${this.dir}`, err);
+          this.log(`refund of ledger entry ${due.entryId} deferred: kept in ${this.dir}`, {
+            err,
+            entryId: due.entryId.toString(),
+          });
           return { refunded: false, pending: true };
         }
         await new Promise((resolve) => setTimeout(resolve, delay));
@@ -93,7 +100,10 @@ export class RefundKeeper {
         const delay = RETRY_DELAYS_MS[attempt];
         if (!isConnectionFailure(err) || delay === undefined) {
           await this.keep(`m-${due.entryId}`, { kind: "unused", ...due });
-          this.log(`return of unused credits of entry ${due.entryId} deferred`, err);
+          this.log(`return of unused credits of entry ${due.entryId} deferred`, {
+            err,
+            entryId: due.entryId.toString(),
+          });
           return { refunded: false, pending: true };
         }
         await new Promise((resolve) => setTimeout(resolve, delay));
@@ -164,7 +174,7 @@ export class RefundKeeper {
         if (isConnectionFailure(err)) return;
         // Another database's entry (same DATA_DIR and identity): left for its own process.
         if (err instanceof ForeignEntryError) continue;
-        this.log(`kept refund ${file} could not be applied`, err);
+        this.log(`kept refund ${file} could not be applied`, { err, file });
       }
     }
   }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "@/db";
 import { pruneExpiredAuth } from "@/lib/auth/prune";
+import { log } from "@/lib/log/logger";
 import type { Bucket } from "./usage";
 
 /** A bucket closes this long after its end, so late-committing entries are inside it. */
@@ -72,7 +73,7 @@ export function startRollups(db: Db, intervalMs = 60_000): () => void {
       await rollupUsage(db);
       await pruneExpiredAuth(db);
     } catch (err) {
-      console.error("usage rollup / auth pruning:", err);
+      log().error({ err }, "usage rollup / auth pruning failed");
     } finally {
       running = false;
     }

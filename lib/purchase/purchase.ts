@@ -4,6 +4,7 @@ import type { AppContext } from "@/lib/app/context";
 import type { Pack, ResolvedEndpoint } from "@/lib/endpoints/resolved";
 import { ApiError } from "@/lib/http/errors";
 import { isConnectionFailure } from "@/lib/ledger";
+import { log } from "@/lib/log/logger";
 import { countPurchase } from "@/lib/metrics/metrics";
 import { InvalidPayment, type PresentedPayment, parsePayment } from "./payment-header";
 import { paymentIdentifierReused } from "./payment-identifier";
@@ -60,7 +61,10 @@ export async function purchasePack(
     return await countPurchase(buy(ctx, endpoint, pack, presented));
   } catch (err) {
     if (!isConnectionFailure(err)) throw err;
-    console.error("purchase: database unavailable:", err);
+    log().error(
+      { err, endpoint: endpoint.slug, pack: pack.id, payer: presented.authorization.from },
+      "purchase: database unavailable",
+    );
     throw databaseUnavailable();
   }
 }
@@ -102,13 +106,16 @@ async function buy(
 
   const requirements = requirementsFor(ctx, endpoint, pack, presented.version);
   const verified = await verifyPayment(ctx.chain.facilitator, presented.payload, requirements);
-  const who = `${endpoint.slug}/${pack.id} payer ${key.payer} nonce ${key.nonce}`;
+  const who = { endpoint: endpoint.slug, pack: pack.id, payer: key.payer, nonce: key.nonce };
   if (verified.kind === "unavailable") {
-    console.warn(`purchase ${who}: facilitator unavailable at verify (${verified.detail})`);
+    log().warn({ ...who, detail: verified.detail }, "purchase: facilitator unavailable at verify");
     throw facilitatorUnavailable();
   }
   if (verified.kind === "refused") {
-    console.info(`purchase ${who}: refused at verify: ${verified.reason} (${verified.detail})`);
+    log().info(
+      { ...who, reason: verified.reason, detail: verified.detail },
+      "purchase: refused at verify",
+    );
     // The same payload racing with itself: another request recorded and settled it
     // between our lookup and our verify. Its outcome is ours.
     const now = known ?? (await findByAuthorization(ctx.db, key));
@@ -220,7 +227,7 @@ async function outcomeOf(
   const age = Date.now() - current.updatedAt.getTime();
   if (current.status === "pending" && age > ctx.config.chain.facilitatorTimeoutMs) {
     await reconcilePayment(ctx, current).catch((err) =>
-      console.warn(`payment ${current.id}: reconcile on resubmission failed:`, err),
+      log().warn({ err, paymentId: current.id }, "payment: reconcile on resubmission failed"),
     );
     current = (await findPayment(ctx.db, payment.id)) ?? current;
   }

@@ -3,6 +3,7 @@ import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Hash } from "viem";
 import { type Payment, payments } from "@/db/schema";
 import type { AppContext } from "@/lib/app/context";
+import { log } from "@/lib/log/logger";
 import { countReconcilerRun } from "@/lib/metrics/metrics";
 import { chainVerdict, inFlight } from "./chain-record";
 import { oldestPendingAgeSeconds } from "./oldest-pending";
@@ -96,7 +97,7 @@ export async function reconcilePending(ctx: AppContext, minAgeMs: number) {
     try {
       tally[await reconcilePayment(ctx, payment)]++;
     } catch (err) {
-      console.error(`reconcile ${payment.id}:`, err);
+      log().error({ err, paymentId: payment.id, payer: payment.payer }, "reconcile failed");
       tally.pending++;
     }
   }
@@ -113,10 +114,10 @@ export function startReconciler(ctx: AppContext): () => void {
     try {
       const tally = await reconcilePending(ctx, minAge);
       countReconcilerRun(tally, await oldestPendingAgeSeconds(ctx.db));
-      if (tally.settled > 0) console.info("reconciled payments:", tally);
+      if (tally.settled > 0) log().info({ tally }, "reconciled payments");
     } catch (err) {
       countReconcilerRun(undefined);
-      console.error("reconciler:", err);
+      log().error({ err }, "reconciler run failed");
     } finally {
       running = false;
     }

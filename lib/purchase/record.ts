@@ -1,5 +1,6 @@
 import type { Payment } from "@/db/schema";
 import type { AppContext } from "@/lib/app/context";
+import { log } from "@/lib/log/logger";
 import { chainVerdict } from "./chain-record";
 import { refusal } from "./refusals";
 import type { SettlementAttempt } from "./settlement";
@@ -24,29 +25,38 @@ export async function recordAttempt(
   payment: Payment,
   attempt: SettlementAttempt & { late?: Promise<SettlementAttempt> },
 ): Promise<Recorded> {
-  const who = `payment ${payment.id} (payer ${payment.payer} nonce ${payment.nonce})`;
+  const who = { paymentId: payment.id, payer: payment.payer, nonce: payment.nonce };
   switch (attempt.kind) {
     case "settled":
       return credited(ctx, payment, attempt.transaction);
     case "unknown": {
-      console.warn(`${who}: settlement outcome unknown, kept pending (${attempt.detail})`);
+      log().warn(
+        { ...who, transaction: attempt.transaction, detail: attempt.detail },
+        "settlement outcome unknown, kept pending",
+      );
       if (attempt.transaction) {
         await rememberTransaction(ctx.db, payment.id, attempt.transaction).catch((err) =>
-          console.error(`payment ${payment.id}: could not keep ${attempt.transaction}:`, err),
+          log().error(
+            { err, ...who, transaction: attempt.transaction },
+            "settlement: could not keep the transaction hash",
+          ),
         );
       }
       // The answer may still come: record it then instead of waiting for the reconciler.
       attempt.late
         ?.then((late) => (late.kind === "unknown" ? undefined : recordAttempt(ctx, payment, late)))
-        .catch((err) => console.error(`payment ${payment.id}: late settlement answer:`, err));
+        .catch((err) => log().error({ err, ...who }, "settlement: late answer not recorded"));
       return { kind: "pending", payment: { ...payment, transaction: attempt.transaction ?? null } };
     }
     case "unavailable":
-      console.warn(`${who}: facilitator unavailable, nothing sent (${attempt.detail})`);
+      log().warn(
+        { ...who, detail: attempt.detail },
+        "settlement: facilitator unavailable, nothing sent",
+      );
       await markFailed(ctx.db, payment.id, "facilitator_unavailable");
       return { kind: "unavailable" };
     case "refused": {
-      console.warn(`${who}: settlement refused: ${attempt.reason} (${attempt.detail})`);
+      log().warn({ ...who, reason: attempt.reason, detail: attempt.detail }, "settlement refused");
       const verdict = await chainVerdict(ctx, payment).catch(() => undefined);
       if (verdict?.kind === "paid") {
         return credited(ctx, payment, verdict.transaction);
@@ -64,7 +74,10 @@ async function credited(ctx: AppContext, payment: Payment, transaction: string):
   } catch (err) {
     // The USDC moved; only our books failed. Keep the hash if we can; the reconciler
     // finds the transfer on chain either way.
-    console.error(`payment ${payment.id}: settled in ${transaction} but not yet credited:`, err);
+    log().error(
+      { err, paymentId: payment.id, payer: payment.payer, transaction },
+      "settled on chain but not yet credited",
+    );
     await rememberTransaction(ctx.db, payment.id, transaction).catch(() => undefined);
     return { kind: "pending", payment: { ...payment, transaction } };
   }

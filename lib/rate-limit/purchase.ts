@@ -1,5 +1,6 @@
 import type { AppContext } from "@/lib/app/context";
 import { clientKey } from "@/lib/http/client-ip";
+import { log } from "@/lib/log/logger";
 
 /**
  * Runs a purchase under its rate limits: every request carrying a payment counts for its
@@ -21,7 +22,7 @@ export async function withPurchaseLimits<T extends { kind: string }>(
   // an allowance the database could not record is simply not spent.
   if (key && outcome.kind !== "invalid") {
     await ctx.limits.spend("purchases", key).catch((err: unknown) => {
-      console.warn(`rate limit: could not count a purchase by ${key}:`, err);
+      log().warn({ err, payer: key }, "rate limit: could not count a purchase");
     });
   }
   return outcome;

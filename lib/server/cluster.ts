@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type AppContext, createAppContext } from "@/lib/app/context";
 import type { Config } from "@/lib/config";
+import { log } from "@/lib/log/logger";
 import { answerMetricsRequests } from "@/lib/metrics/exposition";
 import { collectProcessMetrics } from "@/lib/metrics/metrics";
 import { findWorkerHotPath } from "./hot-paths";
@@ -53,9 +54,13 @@ export async function startPrimary(config: Config): Promise<RunningApp> {
   // A crashed worker is replaced; its in-flight calls were charged or not, never both.
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) return;
-    console.error(`worker ${worker.process.pid} exited (${signal ?? `code ${code}`}); restarting`);
+    const pid = worker.process.pid;
+    log().error(
+      { workerPid: pid, code, signal },
+      `worker ${pid} exited (${signal ?? `code ${code}`}); restarting`,
+    );
     setTimeout(() => {
-      if (!stopping) fork().catch((err: unknown) => console.error(err));
+      if (!stopping) fork().catch((err: unknown) => log().error({ err }, "worker restart failed"));
     }, RESTART_DELAY_MS);
   });
   return {

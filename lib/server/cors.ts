@@ -41,6 +41,7 @@ export const CORS_ALLOWED_HEADERS = [
   "Idempotency-Key",
   "Content-Type",
   "Authorization",
+  "X-Request-Id",
   // @x402/fetch 2.27 sets this (a response header) on its paid retry, so a browser asks for
   // it in the preflight; without it the official client could not pay from a page.
   "Access-Control-Expose-Headers",
@@ -56,6 +57,7 @@ export const CORS_EXPOSED_HEADERS = [
   "x-credits-refund",
   "idempotent-replayed",
   "Retry-After",
+  "X-Request-Id",
 ];
 
 /** Chrome caps a cached preflight at two hours; Firefox at one day. */

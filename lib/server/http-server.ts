@@ -6,6 +6,8 @@ import { compileTrust, stampClientAddress } from "@/lib/http/client-ip";
 import { ApiError, errorBody, errorResponse } from "@/lib/http/errors";
 import { withErrors } from "@/lib/http/handler";
 import { baseSecurityHeaders, DATA_CSP } from "@/lib/http/security-headers";
+import { stampRequestId } from "@/lib/log/request-id";
+import { logRequest } from "@/lib/log/request-log";
 import { observeRequest } from "@/lib/metrics/http";
 import { corsFor, isCorsPath } from "./cors";
 import { findHotPath, type HotPathFinder } from "./hot-paths";
@@ -31,8 +33,14 @@ export function createAppServer(
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const pathname = q === -1 ? url : url.slice(0, q);
-    // Counted where the caller's connection ends: a cluster's primary only sees relays.
-    if (!opts.relayedByWorkers) observeRequest(req, res, pathname);
+    // Stamped on the request, so both doors and the gateway's origin call see ours only.
+    const reqId = stampRequestId(req);
+    res.setHeader("x-request-id", reqId);
+    // Counted and logged where the caller's connection ends: a cluster's primary only sees relays.
+    if (!opts.relayedByWorkers) {
+      observeRequest(req, res, pathname);
+      logRequest(req, res, pathname, reqId);
+    }
     // Before any handler runs: rate limits and origins key on this, every answer carries these.
     stampClientAddress(req, trust);
     for (const [name, value] of security) res.setHeader(name, value);

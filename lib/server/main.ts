@@ -1,5 +1,6 @@
 import cluster from "node:cluster";
 import { ConfigError, loadConfig } from "@/lib/config";
+import { createLogger, installLogger, log } from "@/lib/log/logger";
 import { startBanner } from "@/lib/server/banner";
 import { startPrimary, startWorker } from "@/lib/server/cluster";
 import { startApp } from "@/lib/server/start";
@@ -14,6 +15,7 @@ async function main() {
   // The operator's NODE_ENV decides the config rules (APP_SECRET required in production);
   // Next itself must always run with NODE_ENV=production on a production build.
   const config = loadConfig(process.env);
+  installLogger(createLogger({ level: config.logLevel, pretty: config.env === "development" }));
   Object.assign(process.env, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
 
   if (cluster.isWorker) return startWorker(config);
@@ -21,7 +23,7 @@ async function main() {
   console.log(startBanner(app.ctx, Date.now() - started));
 
   const stop = async (signal: string) => {
-    console.log(`\n${signal}: shutting down…`);
+    log().info({ signal }, "shutting down");
     app.ctx.draining = true;
     await app.close();
     process.exit(0);
@@ -32,6 +34,7 @@ async function main() {
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) console.error(`Configuration error: ${err.message}`);
+  // Not through pino: before the logger exists, and a transport could lose it on exit.
   else console.error(err);
   process.exit(1);
 });

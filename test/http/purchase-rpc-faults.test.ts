@@ -1,5 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { Writable } from "node:stream";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { getBalance } from "@/lib/ledger";
+import { createLogger, installLogger, log } from "@/lib/log/logger";
 import { expectChainAndLedgerAgree, purchaseEntries } from "@/test/helpers/chain-audit";
 import { createEndpoint } from "@/test/helpers/endpoints";
 import { fundedPayer, usdcBalance, v2Payment } from "@/test/helpers/payments";
@@ -196,11 +198,14 @@ describe("settlement with faults at the RPC (a proxy in front of anvil)", () => 
   it("every settlement failure is logged with its cause (the client gets a fixed message)", async () => {
     const lines: string[] = [];
     let brokeAddress = "";
-    const spies = (["error", "warn", "info", "log"] as const).map((level) =>
-      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-        lines.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(" "));
-      }),
-    );
+    const previous = log();
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString("utf8"));
+        done();
+      },
+    });
+    installLogger(createLogger({ level: "info", destination: sink }));
     try {
       const { url, accepted } = await packTerms(chain.app, ep.slug);
       const broke = await fundedPayer(ctx(), 0n);
@@ -216,12 +221,12 @@ describe("settlement with faults at the RPC (a proxy in front of anvil)", () => 
       const outage = await buy(url, await v2Payment(payer, accepted));
       expect(outage.status).toBe(503);
     } finally {
-      for (const spy of spies) spy.mockRestore();
+      installLogger(previous);
     }
-    const log = lines.join("\n");
-    expect(log).toMatch(/insufficient/i);
-    expect(log.toLowerCase()).toContain(brokeAddress);
-    expect(log).toContain("node overloaded: 7731");
+    const logged = lines.join("\n");
+    expect(logged).toMatch(/insufficient/i);
+    expect(logged.toLowerCase()).toContain(brokeAddress);
+    expect(logged).toContain("node overloaded: 7731");
   });
 
   it("no answer ever carries the RPC's URL, its key, or a library's error text", () => {
