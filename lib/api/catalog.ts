@@ -6,8 +6,7 @@ import { apiSchemaSchema } from "@/lib/endpoints/api-schema";
 import { slugSchema } from "@/lib/endpoints/slug";
 import { allowMethods } from "@/lib/http/handler";
 import { parseQuery } from "@/lib/http/query";
-import { formatUsdc } from "@/lib/money";
-import { purchaseUrl } from "@/lib/x402/challenge";
+import { packView } from "@/lib/x402/challenge";
 
 export const CATALOG_PAGE_MAX = 100;
 
@@ -74,14 +73,7 @@ async function catalogRows(ctx: AppContext, where: SQL | undefined, limit: numbe
       defaultPack: row.defaultPackId,
       packs: packs
         .filter((p) => p.endpointId === row.id)
-        .map((p) => ({
-          id: p.id,
-          name: p.name,
-          credits: Number(p.credits),
-          price: formatUsdc(p.priceAtomic),
-          amount: p.priceAtomic.toString(),
-          purchaseUrl: purchaseUrl(ctx.config.publicUrl, row.slug, p.id),
-        })),
+        .map((p) => packView(ctx.config.publicUrl, row.slug, { ...p, price: p.priceAtomic })),
       apiSchema: parsed?.success ? parsed.data : null,
     };
   });

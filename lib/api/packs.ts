@@ -3,8 +3,7 @@ import type { AppContext } from "@/lib/app/context";
 import { slugSchema } from "@/lib/endpoints/slug";
 import { allowMethods } from "@/lib/http/handler";
 import { parseQuery } from "@/lib/http/query";
-import { formatUsdc } from "@/lib/money";
-import { purchaseUrl } from "@/lib/x402/challenge";
+import { packView } from "@/lib/x402/challenge";
 import { requireResolvedEndpoint } from "./resolve-endpoint";
 
 export const packsQuery = z.object({
@@ -18,13 +17,6 @@ export const handlePacks = allowMethods(["GET", "HEAD"], async (request, ctx: Ap
   return Response.json({
     endpoint: endpoint.slug,
     defaultPack: endpoint.defaultPack?.id ?? null,
-    packs: endpoint.packs.map((p) => ({
-      id: p.id,
-      name: p.name,
-      credits: Number(p.credits),
-      price: formatUsdc(p.price),
-      amount: p.price.toString(),
-      purchaseUrl: purchaseUrl(ctx.config.publicUrl, endpoint.slug, p.id),
-    })),
+    packs: endpoint.packs.map((p) => packView(ctx.config.publicUrl, endpoint.slug, p)),
   });
 });

@@ -15,7 +15,7 @@ import {
   routeFields,
 } from "@/lib/endpoints/route-fields";
 import { formatUsdc } from "@/lib/money";
-import { purchaseUrl } from "@/lib/x402/challenge";
+import { packView } from "@/lib/x402/challenge";
 import { gatewayHeaders, gatewayResponses, walletTokenScheme } from "./gateway-doc";
 
 type Method = "get" | "put" | "post" | "delete" | "options" | "head" | "patch";
@@ -125,14 +125,7 @@ export function endpointOpenApi(publicUrl: string, endpoint: ResolvedEndpoint) {
       walletAuth: endpoint.walletAuth,
       defaultPack: endpoint.defaultPack?.id ?? null,
       balanceUrl: `${publicUrl}/api/credits/balance?endpoint=${endpoint.slug}`,
-      packs: endpoint.packs.map((p) => ({
-        id: p.id,
-        name: p.name,
-        credits: Number(p.credits),
-        price: formatUsdc(p.price),
-        amount: p.price.toString(),
-        purchaseUrl: purchaseUrl(publicUrl, endpoint.slug, p.id),
-      })),
+      packs: endpoint.packs.map((p) => packView(publicUrl, endpoint.slug, p)),
     },
     paths: paths(endpoint),
     components: { securitySchemes: { walletToken: walletTokenScheme } },

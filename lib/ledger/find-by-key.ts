@@ -6,7 +6,11 @@ import type { Account } from "./types";
 /** The entry an idempotency key already produced on this account, if any. */
 export async function findByKey(db: Db, account: Account, kind: LedgerKind, key: string) {
   const [entry] = await db
-    .select({ id: ledgerEntries.id, balanceAfter: ledgerEntries.balanceAfter })
+    .select({
+      id: ledgerEntries.id,
+      balanceAfter: ledgerEntries.balanceAfter,
+      delta: ledgerEntries.delta,
+    })
     .from(ledgerEntries)
     .where(
       and(

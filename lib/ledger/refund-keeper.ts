@@ -30,6 +30,8 @@ export type RefundOutcome =
   /** The ledger is unreachable: the refund is kept on disk and applied when it is back. */
   | { refunded: false; pending: true };
 
+type GiveBack = Exclude<Kept, { kind: "uncertain" }>;
+
 type Kept =
   | ({ kind: "entry" } & RefundDue)
   /** What a metered call reserved but did not use: `credits` is the part to give back. */
@@ -71,18 +73,30 @@ export class RefundKeeper {
     this.dir = path.join(dataDir, "pending-refunds", scope);
   }
 
-  async refund(due: RefundDue): Promise<RefundOutcome> {
+  refund(due: RefundDue): Promise<RefundOutcome> {
+    return this.giveBackOrKeep({ kind: "entry", ...due });
+  }
+
+  /** Gives back the unused part of a metered call's reservation; never lost either. */
+  returnUnused(due: RefundDue): Promise<RefundOutcome> {
+    return this.giveBackOrKeep({ kind: "unused", ...due });
+  }
+
+  private async giveBackOrKeep(kept: GiveBack): Promise<RefundOutcome> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return { refunded: true, balance: (await refund(this.db, due.entryId, due)).balance };
+        return { refunded: true, balance: (await this.giveBack(kept)).balance };
       } catch (err) {
         const delay = RETRY_DELAYS_MS[attempt];
         if (!isConnectionFailure(err) || delay === undefined) {
-          await this.keep(due.entryId.toString(), { kind: "entry", ...due });
-          this.log(`refund of ledger entry ${due.entryId} deferred: kept in ${this.dir}`, {
-            err,
-            entryId: due.entryId.toString(),
-          });
+          await this.keep(kept.kind === "entry" ? `${kept.entryId}` : `m-${kept.entryId}`, kept);
+          this.log(
+            `${kept.kind} refund of ledger entry ${kept.entryId} deferred: kept in ${this.dir}`,
+            {
+              err,
+              entryId: kept.entryId.toString(),
+            },
+          );
           return { refunded: false, pending: true };
         }
         await new Promise((resolve) => setTimeout(resolve, delay));
@@ -90,25 +104,11 @@ export class RefundKeeper {
     }
   }
 
-  /** Gives back the unused part of a metered call's reservation; never lost either. */
-  async returnUnused(due: RefundDue): Promise<RefundOutcome> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const applied = await returnUnused(this.db, due.entryId, due, due.credits);
-        return { refunded: true, balance: applied.balance };
-      } catch (err) {
-        const delay = RETRY_DELAYS_MS[attempt];
-        if (!isConnectionFailure(err) || delay === undefined) {
-          await this.keep(`m-${due.entryId}`, { kind: "unused", ...due });
-          this.log(`return of unused credits of entry ${due.entryId} deferred`, {
-            err,
-            entryId: due.entryId.toString(),
-          });
-          return { refunded: false, pending: true };
-        }
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
+  /** The live path and the drain apply a kept refund the same way. */
+  private giveBack(kept: GiveBack) {
+    return kept.kind === "entry"
+      ? refund(this.db, kept.entryId, kept)
+      : returnUnused(this.db, kept.entryId, kept, kept.credits);
   }
 
   /** Keeps a debit of unknown outcome, to be refunded if it committed. */
@@ -181,12 +181,8 @@ export class RefundKeeper {
 
   /** True once the kept refund needs nothing more. */
   private async apply(kept: Kept): Promise<boolean> {
-    if (kept.kind === "entry") {
-      await refund(this.db, kept.entryId, kept);
-      return true;
-    }
-    if (kept.kind === "unused") {
-      await returnUnused(this.db, kept.entryId, kept, kept.credits);
+    if (kept.kind !== "uncertain") {
+      await this.giveBack(kept);
       return true;
     }
     const entryId = await findConsumeByDigest(

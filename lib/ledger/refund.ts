@@ -40,15 +40,9 @@ export async function refund(
     throw new ForeignEntryError(`consume entry ${consumeEntryId} is not the one described`);
   }
   // A metered call may already have had its unused credits back: refund only the rest.
-  const credits = -entry.delta - (await returnedUnused(db, entry, consumeEntryId));
-  if (credits <= 0n) {
-    return {
-      ok: true,
-      entryId: consumeEntryId,
-      balance: await getBalance(db, entry),
-      replayed: true,
-    };
-  }
+  const returned = await findByKey(db, entry, "refund", `meter:${consumeEntryId}`);
+  const credits = -entry.delta - (returned?.delta ?? 0n);
+  if (credits <= 0n) return nothingLeft(db, entry, consumeEntryId);
   return credit(db, {
     endpointId: entry.endpointId,
     wallet: entry.wallet,
@@ -84,14 +78,8 @@ export async function returnUnused(
   if (!entry || credits > -entry.delta)
     throw new ForeignEntryError(`consume entry ${consumeEntryId} did not reserve ${credits}`);
   // Already refunded whole (the answer broke off): nothing unused is left to give back.
-  if (await findByKey(db, account, "refund", `refund:${consumeEntryId}`)) {
-    return {
-      ok: true,
-      entryId: consumeEntryId,
-      balance: await getBalance(db, account),
-      replayed: true,
-    };
-  }
+  if (await findByKey(db, account, "refund", `refund:${consumeEntryId}`))
+    return nothingLeft(db, account, consumeEntryId);
   return credit(db, {
     ...account,
     credits,
@@ -101,18 +89,12 @@ export async function returnUnused(
   });
 }
 
-async function returnedUnused(db: Db, account: Account, consumeEntryId: bigint): Promise<bigint> {
-  const [row] = await db
-    .select({ delta: ledgerEntries.delta })
-    .from(ledgerEntries)
-    .where(
-      and(
-        eq(ledgerEntries.endpointId, account.endpointId),
-        eq(ledgerEntries.wallet, account.wallet),
-        eq(ledgerEntries.kind, "refund"),
-        eq(ledgerEntries.idempotencyKey, `meter:${consumeEntryId}`),
-      ),
-    )
-    .limit(1);
-  return row?.delta ?? 0n;
+/** Nothing of the entry is left to give back: its account's balance, as a replay. */
+async function nothingLeft(db: Db, account: Account, consumeEntryId: bigint): Promise<Applied> {
+  return {
+    ok: true,
+    entryId: consumeEntryId,
+    balance: await getBalance(db, account),
+    replayed: true,
+  };
 }

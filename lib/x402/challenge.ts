@@ -14,6 +14,22 @@ export function purchaseUrl(publicUrl: string, slug: string, packId: string): st
   return `${publicUrl}/api/credits/purchase?endpoint=${encodeURIComponent(slug)}&pack=${encodeURIComponent(packId)}`;
 }
 
+/** A pack as every API answer shows it: the 402 body, packs, the catalog, discovery. */
+export function packView(
+  publicUrl: string,
+  slug: string,
+  p: Pick<Pack, "id" | "name" | "credits" | "price">,
+) {
+  return {
+    id: p.id,
+    name: p.name,
+    credits: Number(p.credits),
+    price: formatUsdc(p.price),
+    amount: p.price.toString(),
+    purchaseUrl: purchaseUrl(publicUrl, slug, p.id),
+  };
+}
+
 /**
  * The x402 `exact` terms for one pack: exactly what the purchase endpoint will accept.
  * `extra` names the pack and its credits: a v2 client echoes them back in `accepted`, so a
@@ -133,14 +149,7 @@ export function challengeResponse(
     ...(facts.message && { message: facts.message }),
     ...facts.body,
     purchaseUrl: required.resource.url,
-    packs: endpoint.packs.map((p) => ({
-      id: p.id,
-      name: p.name,
-      credits: Number(p.credits),
-      price: formatUsdc(p.price),
-      amount: p.price.toString(),
-      purchaseUrl: purchaseUrl(publicUrl, endpoint.slug, p.id),
-    })),
+    packs: endpoint.packs.map((p) => packView(publicUrl, endpoint.slug, p)),
     endpoint: endpoint.slug,
     ...(facts.credits !== undefined && { credits: Number(facts.credits) }),
     ...(facts.required !== undefined && { required: Number(facts.required) }),
