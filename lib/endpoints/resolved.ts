@@ -19,6 +19,8 @@ export interface ResolvedEndpoint {
   name: string;
   description: string;
   originUrl: string;
+  /** originUrl split once for the dispatcher: its origin, and the path prefix calls go under. */
+  originTarget: { origin: string; pathPrefix: string };
   originKey: string | null;
   payTo: string;
   creditsPerCall: bigint;
@@ -70,6 +72,7 @@ export async function loadResolvedEndpoint(
     name: row.name,
     description: row.description,
     originUrl: row.originUrl.replace(/\/+$/, ""),
+    originTarget: splitOrigin(row.originUrl.replace(/\/+$/, "")),
     originKey: row.originKeyEnc ? box.open(row.originKeyEnc) : null,
     payTo: row.payTo,
     creditsPerCall: row.creditsPerCall,
@@ -84,4 +87,17 @@ export async function loadResolvedEndpoint(
     apiSchema,
     routes: compileRoutes(apiSchema),
   };
+}
+
+/**
+ * The dispatcher is given an origin and a path, never a URL to parse again (undici's
+ * `request(url)` would re-encode `'` and `"` in the query and cut it at `#`). Stored origin
+ * URLs are in WHATWG form (lib/provider/origin-url); anything else, by its parsed path.
+ */
+function splitOrigin(originUrl: string): { origin: string; pathPrefix: string } {
+  const url = new URL(originUrl);
+  const pathPrefix = originUrl.startsWith(url.origin)
+    ? originUrl.slice(url.origin.length)
+    : url.pathname.replace(/\/$/, "");
+  return { origin: url.origin, pathPrefix };
 }

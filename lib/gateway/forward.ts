@@ -49,20 +49,6 @@ export interface ForwardCall {
 
 /** How a metered origin says what a call used (header, or trailer for streamed answers). */
 export const CREDITS_USED = "x-credits-used";
-/**
- * Where a call goes: the origin URL's path prefix and the caller's path and query, joined
- * as they are. Given to the dispatcher as a path, not parsed as a URL again (undici's
- * `request(url)` would, re-encoding `'` and `"` in the query and cutting it at `#`).
- */
-function originTarget(originUrl: string, pathAndQuery: string): { origin: string; path: string } {
-  const url = new URL(originUrl);
-  // Stored in WHATWG form (lib/provider/origin-url); anything else, by its parsed path.
-  const prefix = originUrl.startsWith(url.origin)
-    ? originUrl.slice(url.origin.length)
-    : url.pathname.replace(/\/$/, "");
-  return { origin: url.origin, path: `${prefix}${pathAndQuery}` };
-}
-
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 
 /** The largest upload this endpoint takes: its own setting, never above the operator's cap. */
@@ -116,7 +102,8 @@ export async function forwardToOrigin(
   const timer = setTimeout(() => deadline.abort(), endpoint.timeoutMs);
   try {
     const res = await ctx.origins.for(endpoint.id, allowPrivate).request({
-      ...originTarget(endpoint.originUrl, call.pathAndQuery),
+      origin: endpoint.originTarget.origin,
+      path: `${endpoint.originTarget.pathPrefix}${call.pathAndQuery}`,
       method: incoming.method as "GET",
       headers: originRequestHeaders(incoming.headers, {
         originKey: endpoint.originKey,
